@@ -1,0 +1,80 @@
+#pragma once
+/// The project's exception hierarchy. Every failure a user can cause is one of these; the CLI
+/// prints `error: <what()>` on one line and exits with the class's code.
+#include <stdexcept>
+#include <string>
+
+namespace mh {
+
+/// Process exit codes, one per error class (documented in the README).
+enum class ExitCode : int {
+  kOk = 0,
+  kFailure = 1,      ///< unexpected internal error
+  kUsage = 2,        ///< bad command line
+  kSettings = 3,     ///< a setting out of range or a malformed settings file
+  kInput = 4,        ///< unreadable or unusable input audio / array
+  kDataset = 5,      ///< agent dataset missing, corrupt or inconsistent
+  kCheckpoint = 6,   ///< model checkpoint missing, corrupt or foreign
+  kIo = 7,           ///< a file could not be written
+  kInterrupted = 130 ///< stopped by SIGINT after saving
+};
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  virtual ExitCode exit_code() const { return ExitCode::kFailure; }
+};
+
+/// A setting is out of its allowed range, or a settings file cannot be parsed.
+class SettingsError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kSettings; }
+};
+
+/// An input (audio file, .npy array) cannot be read or is unusable.
+class InputError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kInput; }
+};
+
+/// Audio decoding or resampling failed; names the file.
+class AudioError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+/// A tensor does not have the shape a function needs: "got [...], expected [...]".
+class ShapeError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+class DatasetError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kDataset; }
+};
+
+class CheckpointError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kCheckpoint; }
+};
+
+/// Writing a file failed (disk full, permissions, missing directory).
+class IoError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kIo; }
+};
+
+/// Work was stopped by the user after saving what it had.
+class InterruptedError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kInterrupted; }
+};
+
+}  // namespace mh
