@@ -1,0 +1,57 @@
+#include "model/ml1_settings.hpp"
+
+#include <fmt/format.h>
+
+#include "core/check.hpp"
+#include "core/errors.hpp"
+
+namespace mh::model {
+
+void Ml1Settings::validate() const {
+  check_choice("ml1.preset", preset, preset == "fast" || preset == "seed", "fast, seed");
+  check_range("ml1.latent_dim", latent_dim, 1, 4096);
+  check_range("ml1.reconstruction_weight", reconstruction_weight, 0.0, 1e12);
+  check_range("ml1.learning_rate", learning_rate, 1e-8, 1.0);
+  check_range("ml1.batch_size", batch_size, 1, 4096);
+  check_range("ml1.epochs", epochs, 1, 100000);
+  check_range("ml1.validation_fraction", validation_fraction, 0.0, 0.9);
+}
+
+nlohmann::json Ml1Settings::to_json() const {
+  return {{"preset", preset},
+          {"latent_dim", latent_dim},
+          {"reconstruction_weight", reconstruction_weight},
+          {"learning_rate", learning_rate},
+          {"batch_size", batch_size},
+          {"epochs", epochs},
+          {"validation_fraction", validation_fraction},
+          {"seed", seed}};
+}
+
+Ml1Settings Ml1Settings::from_json(const nlohmann::json& j) {
+  Ml1Settings s;
+  try {
+    s.preset = j.at("preset").get<std::string>();
+    s.latent_dim = j.at("latent_dim").get<int>();
+    s.reconstruction_weight = j.at("reconstruction_weight").get<double>();
+    s.learning_rate = j.at("learning_rate").get<double>();
+    s.batch_size = j.at("batch_size").get<int>();
+    s.epochs = j.at("epochs").get<int>();
+    s.validation_fraction = j.at("validation_fraction").get<double>();
+    s.seed = j.at("seed").get<uint64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw SettingsError(fmt::format("ml1 settings: {}", e.what()));
+  }
+  return s;
+}
+
+ConvVaeOptions options_for(const Ml1Settings& settings, int n_mels, int frames) {
+  settings.validate();
+  auto options = ConvVaeOptions::preset(settings.preset, n_mels, frames);
+  options.latent_dim = settings.latent_dim;
+  options.init_seed = settings.seed;
+  options.validate();
+  return options;
+}
+
+}  // namespace mh::model

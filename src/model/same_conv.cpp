@@ -1,0 +1,114 @@
+#include "model/same_conv.hpp"
+
+#include <algorithm>
+
+namespace mh::model {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// y = conv_transpose(x, w) is the gradient of conv2d(., w) with respect to its input, so both
+// passes run on the oneDNN convolution kernels instead of CPU ConvTranspose2d's im2col + GEMM.
+struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                               std::vector<int64_t> stride, std::vector<int64_t> padding) {
+    ctx->save_for_backward({x, w});
+    ctx->saved_data["stride"] = stride;
+    ctx->saved_data["padding"] = padding;
+    const int64_t h = (x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0];
+    const int64_t wd = (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1];
+    // Only the sizes of the conv input are read: a one-element tensor expanded to the shape
+    // costs no memory.
+    const auto like = torch::empty({1}, x.options()).expand({x.size(0), w.size(1), h, wd});
+    return std::get<0>(at::convolution_backward(x, like, w, c10::nullopt, stride, padding, {1, 1}, false,
+                                                {0, 0}, 1, {true, false, false}));
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& w = saved[1];
+    const auto stride = ctx->saved_data["stride"].toIntVector();
+    const auto padding = ctx->saved_data["padding"].toIntVector();
+    const auto& gy = grads[0];
+    torch::Tensor gx, gw;
+    if (ctx->needs_input_grad(0)) gx = at::conv2d(gy, w, {}, stride, padding);
+    if (ctx->needs_input_grad(1)) {
+      gw = std::get<1>(at::convolution_backward(x, gy.contiguous(), w, c10::nullopt, stride, padding, {1, 1},
+                                                false, {0, 0}, 1, {false, true, false}));
+    }
+    return {gx, gw, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+torch::Tensor glorot_weight(std::vector<int64_t> shape) {
+  // Filled later by the owning model's seeded initialiser; empty here so that construction
+  // draws nothing from the global generator.
+  return torch::empty(shape);
+}
+
+}  // namespace
+
+Pair tf_same_pads(int64_t size, int64_t kernel, int64_t stride) {
+  const int64_t out = (size + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>((out - 1) * stride + kernel - size, 0);
+  return {total / 2, total - total / 2};
+}
+
+SameConv2dImpl::SameConv2dImpl(int64_t in_channels, int64_t out_channels, Pair kernel, Pair stride)
+    : kernel_(kernel), stride_(stride) {
+  weight = register_parameter("weight", glorot_weight({out_channels, in_channels, kernel[0], kernel[1]}));
+  bias = register_parameter("bias", torch::zeros({out_channels}));
+}
+
+torch::Tensor SameConv2dImpl::forward(const torch::Tensor& x) {
+  const auto ph = tf_same_pads(x.size(2), kernel_[0], stride_[0]);
+  const auto pw = tf_same_pads(x.size(3), kernel_[1], stride_[1]);
+  if (ph[0] == ph[1] && pw[0] == pw[1]) {
+    return at::conv2d(x, weight, bias, {stride_[0], stride_[1]}, {ph[0], pw[0]});
+  }
+  // TensorFlow puts the odd padding row/column at the end; conv2d pads symmetrically only.
+  const auto padded = at::constant_pad_nd(x, {pw[0], pw[1], ph[0], ph[1]}, 0.0);
+  return at::conv2d(padded, weight, bias, {stride_[0], stride_[1]});
+}
+
+SameConvTranspose2dImpl::SameConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, Pair kernel,
+                                                 Pair stride, ConvTransposeMode mode)
+    : kernel_(kernel), stride_(stride), mode_(mode) {
+  weight = register_parameter("weight", glorot_weight({in_channels, out_channels, kernel[0], kernel[1]}));
+  bias = register_parameter("bias", torch::zeros({out_channels}));
+}
+
+torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
+  const int64_t h = x.size(2) * stride_[0];
+  const int64_t w = x.size(3) * stride_[1];
+  // TensorFlow keeps rows [top, top + h) of the full transposed convolution; the symmetric part
+  // of that crop is done by the convolution's padding, the rest by a narrow.
+  const int64_t top = std::max<int64_t>(kernel_[0] - stride_[0], 0) / 2;
+  const int64_t left = std::max<int64_t>(kernel_[1] - stride_[1], 0) / 2;
+  const int64_t bottom = (x.size(2) - 1) * stride_[0] + kernel_[0] - top - h;
+  const int64_t right = (x.size(3) - 1) * stride_[1] + kernel_[1] - left - w;
+  const Pair pad{std::min(top, bottom), std::min(left, right)};
+  const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
+  const bool cropped = top != bottom || left != right;
+  torch::Tensor y;
+  if (conv_grad) {
+    y = conv_transpose_as_conv_grad(x, weight, stride_, pad);
+  } else {
+    y = at::conv_transpose2d(x, weight, cropped ? torch::Tensor() : bias, {stride_[0], stride_[1]},
+                             {pad[0], pad[1]});
+    if (!cropped) return y;
+  }
+  if (cropped) y = y.narrow(2, top - pad[0], h).narrow(3, left - pad[1], w);
+  return y + bias.view({1, -1, 1, 1});
+}
+
+torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,
+                                          Pair padding) {
+  return ConvGradTranspose::apply(x, w, std::vector<int64_t>{stride[0], stride[1]},
+                                  std::vector<int64_t>{padding[0], padding[1]});
+}
+
+}  // namespace mh::model

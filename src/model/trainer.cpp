@@ -1,0 +1,183 @@
+#include "model/trainer.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "core/check.hpp"
+#include "core/errors.hpp"
+#include "model/vae_loss.hpp"
+
+namespace mh::model {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Fixed offsets keep the streams independent of each other and of the initialisation seed.
+torch::Generator cpu_generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+
+void check_batch(const torch::Tensor& x, const ConvVaeOptions& o, size_t expected) {
+  if (x.dim() != 4 || x.size(0) != static_cast<int64_t>(expected) || x.size(1) != 1 || x.size(2) != o.n_mels ||
+      x.size(3) != o.frames) {
+    std::string shape = "[";
+    for (int64_t i = 0; i < x.dim(); ++i) shape += (i ? ", " : "") + std::to_string(x.size(i));
+    throw ShapeError(fmt::format("snippet batch: got {}], expected [{}, 1, {}, {}]", shape, expected, o.n_mels, o.frames));
+  }
+}
+
+}  // namespace
+
+Ml1Trainer::Ml1Trainer(Ml1Settings settings, const ConvVaeOptions& options, torch::Device device)
+    : Ml1Trainer(settings, ConvVae(options), nullptr, device) {}
+
+Ml1Trainer::Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
+                       torch::Device device)
+    : settings_(std::move(settings)),
+      model_(std::move(model)),
+      device_(device),
+      shuffle_gen_(cpu_generator(settings_.seed + 2)),
+      sample_gen_(cpu_generator(settings_.seed + 1)) {
+  settings_.validate();
+  model_->to(device_);
+  // Adam keys its state by parameter, so it is made after the model reached its device.
+  optimizer_ = optimizer ? std::move(optimizer) : make_adam(model_, settings_.learning_rate);
+}
+
+Ml1Trainer Ml1Trainer::resume(std::string_view checkpoint, torch::Device device, const std::string& name) {
+  auto loaded = load_ml1_checkpoint(checkpoint, device, name);
+  if (!loaded.had_optimizer_state) {
+    throw CheckpointError(fmt::format("{}: holds no optimizer state, training cannot resume from it", name));
+  }
+  Ml1Trainer trainer(loaded.settings, loaded.model, loaded.optimizer, device);
+  trainer.state_ = loaded.state;
+  try {
+    if (loaded.state.shuffle_rng.defined()) trainer.shuffle_gen_.set_state(loaded.state.shuffle_rng);
+    if (loaded.state.sample_rng.defined()) trainer.sample_gen_.set_state(loaded.state.sample_rng);
+  } catch (const c10::Error& e) {
+    throw CheckpointError(fmt::format("{}: bad generator state ({})", name, e.what_without_backtrace()));
+  }
+  return trainer;
+}
+
+void Ml1Trainer::set_epochs(int epochs) {
+  auto s = settings_;
+  s.epochs = epochs;
+  s.validate();
+  settings_ = s;
+}
+
+Ml1TrainingState Ml1Trainer::snapshot() const {
+  auto s = state_;
+  s.shuffle_rng = shuffle_gen_.get_state();
+  s.sample_rng = sample_gen_.get_state();
+  return s;
+}
+
+std::string Ml1Trainer::checkpoint() const {
+  return save_ml1_checkpoint(settings_, model_, optimizer_.get(), snapshot());
+}
+
+double Ml1Trainer::validate(const SnippetSource& source, const std::vector<int64_t>& indices) {
+  if (indices.empty()) return std::numeric_limits<double>::quiet_NaN();
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  double sum = 0;
+  const size_t bs = static_cast<size_t>(settings_.batch_size);
+  for (size_t start = 0; start < indices.size(); start += bs) {
+    const std::vector<int64_t> idx(indices.begin() + start, indices.begin() + std::min(indices.size(), start + bs));
+    const auto x = source.batch(idx).to(device_, torch::kFloat32);
+    check_batch(x, model_->options(), idx.size());
+    const auto y = model_->decode(model_->encode(x));
+    sum += (x - y).pow(2).mean().item<double>() * static_cast<double>(idx.size());
+  }
+  model_->train();
+  return sum / static_cast<double>(indices.size());
+}
+
+TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int64_t>& train_indices,
+                              const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,
+                              const std::atomic<bool>* stop) {
+  if (train_indices.empty()) throw DatasetError("ml1 training set is empty");
+  if (state_.batch_in_epoch > 0 && state_.train_size != static_cast<int64_t>(train_indices.size())) {
+    throw DatasetError(fmt::format("the interrupted epoch had {} training snippets, now there are {}",
+                                   state_.train_size, train_indices.size()));
+  }
+  while (state_.epochs_done < settings_.epochs) {
+    if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done};
+  }
+  return {false, state_.epochs_done};
+}
+
+bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
+                           const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,
+                           const std::atomic<bool>* stop) {
+  const auto start = Clock::now();
+  const int64_t n = static_cast<int64_t>(train_indices.size());
+  const int64_t bs = settings_.batch_size;
+  const int64_t n_batches = (n + bs - 1) / bs;
+  // An interrupted epoch regenerates its permutation from the state the generator had when
+  // the epoch began, which also leaves the generator where an uninterrupted run has it.
+  if (state_.batch_in_epoch == 0) {
+    state_.epoch_shuffle_rng = shuffle_gen_.get_state();
+    state_.train_size = n;
+  } else {
+    shuffle_gen_.set_state(state_.epoch_shuffle_rng);
+  }
+  const auto perm = torch::randperm(n, shuffle_gen_, torch::dtype(torch::kInt64));
+  const auto* order = perm.data_ptr<int64_t>();
+  model_->train();
+  const double seconds_before = state_.seconds;
+  const int64_t seen_before = state_.seen;
+  for (int64_t b = state_.batch_in_epoch; b < n_batches; ++b) {
+    if (stop != nullptr && stop->load()) {
+      state_.batch_in_epoch = b;
+      state_.seconds = seconds_before + seconds_since(start);
+      return false;
+    }
+    std::vector<int64_t> idx;
+    for (int64_t i = b * bs; i < std::min(n, (b + 1) * bs); ++i) idx.push_back(train_indices[order[i]]);
+    const auto x = source.batch(idx).to(device_, torch::kFloat32);
+    check_batch(x, model_->options(), idx.size());
+    optimizer_->zero_grad();
+    const auto out = model_->forward(x, sample_gen_);
+    const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, settings_.reconstruction_weight);
+    loss.total.backward();
+    optimizer_->step();
+    const double count = static_cast<double>(idx.size());
+    const double total = loss.total.item<double>();
+    const double recon = loss.reconstruction.item<double>();
+    state_.sum_total += total * count;
+    state_.sum_reconstruction += recon * count;
+    state_.sum_kl += loss.kl.item<double>() * count;
+    state_.seen += static_cast<int64_t>(idx.size());
+    state_.batch_in_epoch = b + 1;
+    if (callbacks.progress) {
+      const double s = seconds_since(start);
+      const double rate = s > 0 ? static_cast<double>(state_.seen - seen_before) / s : 0.0;
+      callbacks.progress({state_.epochs_done + 1, b + 1, n_batches, total, recon, rate});
+    }
+  }
+  EpochRecord record;
+  record.epoch = state_.epochs_done + 1;
+  const double seen = static_cast<double>(std::max<int64_t>(state_.seen, 1));
+  record.train_total = state_.sum_total / seen;
+  record.train_reconstruction = state_.sum_reconstruction / seen;
+  record.train_kl = state_.sum_kl / seen;
+  record.seconds = seconds_before + seconds_since(start);
+  record.snippets_per_s = record.seconds > 0 ? static_cast<double>(state_.seen) / record.seconds : 0.0;
+  record.val_reconstruction = validate(source, val_indices);
+  state_.history.push_back(record);
+  state_.epochs_done += 1;
+  state_.batch_in_epoch = 0;
+  state_.sum_total = state_.sum_reconstruction = state_.sum_kl = state_.seconds = 0;
+  state_.seen = 0;
+  if (callbacks.epoch_end) callbacks.epoch_end(record, checkpoint());
+  return true;
+}
+
+}  // namespace mh::model

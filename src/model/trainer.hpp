@@ -1,0 +1,87 @@
+#pragma once
+/// The ML1 training loop: Adam over the WHOLE training set, reshuffled every epoch with a
+/// seeded generator; validation on indices the caller gives (the dataset splits by song);
+/// checkpoints at every epoch end; stoppable between batches and resumable to the same
+/// weights as an uninterrupted run. Prints nothing: progress goes to callbacks.
+#include <torch/torch.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/checkpoint.hpp"
+#include "model/conv_vae.hpp"
+#include "model/ml1_settings.hpp"
+#include "model/snippet_source.hpp"
+#include "model/training_state.hpp"
+
+namespace mh::model {
+
+/// After each batch. loss is the batch's total (weight · MSE + KL), reconstruction its MSE.
+struct TrainProgress {
+  int64_t epoch = 0;  ///< 1-based, the epoch in progress
+  int64_t batch = 0;  ///< 1-based, batches done in this epoch
+  int64_t n_batches = 0;
+  double loss = 0, reconstruction = 0;
+  double snippets_per_s = 0;  ///< this epoch so far
+};
+
+struct TrainerCallbacks {
+  std::function<void(const TrainProgress&)> progress;
+  /// After every finished epoch, with the checkpoint bytes of the state at that point.
+  std::function<void(const EpochRecord&, const std::string& checkpoint)> epoch_end;
+};
+
+struct TrainResult {
+  bool stopped = false;  ///< the stop flag ended training early; save checkpoint() now
+  int64_t epochs_done = 0;
+};
+
+class Ml1Trainer {
+ public:
+  /// A fresh model from `options` (see options_for) on `device`. Throws SettingsError.
+  Ml1Trainer(Ml1Settings settings, const ConvVaeOptions& options, torch::Device device);
+  /// Continues from checkpoint bytes (see save_ml1_checkpoint). Throws CheckpointError.
+  static Ml1Trainer resume(std::string_view checkpoint, torch::Device device, const std::string& name = "checkpoint");
+
+  /// Trains until settings().epochs epochs are done or `*stop` becomes true (checked between
+  /// batches). Snippets of `source` must be [1, n_mels, frames] as the model's options.
+  /// `val_indices` may be empty (val_reconstruction is then NaN). Throws ShapeError,
+  /// DatasetError (empty training set, or a different one than an interrupted epoch had).
+  TrainResult train(const SnippetSource& source, const std::vector<int64_t>& train_indices,
+                    const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks = {},
+                    const std::atomic<bool>* stop = nullptr);
+
+  /// Reconstruction MSE over `indices` in eval mode (decoding mu), batches of settings().batch_size.
+  double validate(const SnippetSource& source, const std::vector<int64_t>& indices);
+
+  /// The whole state (model, Adam, generators, position, history) as checkpoint bytes.
+  std::string checkpoint() const;
+
+  ConvVae& model() { return model_; }
+  const Ml1Settings& settings() const { return settings_; }
+  /// Changes the epoch target (e.g. to continue a finished run). Throws SettingsError.
+  void set_epochs(int epochs);
+  const std::vector<EpochRecord>& history() const { return state_.history; }
+  int64_t epochs_done() const { return state_.epochs_done; }
+
+ private:
+  Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
+             torch::Device device);
+  Ml1TrainingState snapshot() const;
+  /// Returns false when stopped mid-epoch.
+  bool run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
+                 const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,
+                 const std::atomic<bool>* stop);
+
+  Ml1Settings settings_;
+  ConvVae model_;
+  std::shared_ptr<torch::optim::Adam> optimizer_;
+  torch::Device device_;
+  torch::Generator shuffle_gen_, sample_gen_;
+  Ml1TrainingState state_;  // position and history; generator states are kept in the generators
+};
+
+}  // namespace mh::model

@@ -1,0 +1,208 @@
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "model/conv_vae.hpp"
+#include "model/ml1_settings.hpp"
+#include "model/vae_loss.hpp"
+
+namespace mh::model {
+
+namespace {
+
+// A tiny architecture of the same structure, for tests that run many steps.
+ConvVaeOptions tiny_options(int64_t frames = 16) {
+  auto o = ConvVaeOptions::fast(32, frames);
+  o.filters = {4, 8, 8};
+  o.kernels = {{3, 3}, {3, 3}, {3, 3}};
+  o.strides = {{2, 2}, {2, 2}, {2, 1}};
+  o.latent_dim = 8;
+  return o;
+}
+
+}  // namespace
+
+TEST(ConvVae, SeedPresetHasTheOriginalParameterCountsForAllSnippetLengths) {
+  // Keras' "total params" of the original model: trainable plus BatchNorm moving statistics.
+  EXPECT_EQ(ConvVae(ConvVaeOptions::seed(128, 128))->parameter_count(), 2371777);
+  EXPECT_EQ(ConvVae(ConvVaeOptions::seed(128, 256))->parameter_count(), 2766017);
+  EXPECT_EQ(ConvVae(ConvVaeOptions::seed(128, 16))->parameter_count(), 2026817);
+}
+
+TEST(ConvVae, SeedPresetHas2944BatchNormStatistics) {
+  ConvVae vae(ConvVaeOptions::seed(128, 128));
+  int64_t stats = 0;
+  for (const auto& b : vae->named_buffers()) {
+    if (b.key().find("running_") != std::string::npos) stats += b.value().numel();
+  }
+  EXPECT_EQ(stats, 2944);
+}
+
+TEST(ConvVae, ForwardShapesForBothPresetsAndAllSnippetLengths) {
+  torch::NoGradGuard no_grad;
+  for (const char* preset : {"seed", "fast"}) {
+    for (int64_t frames : {16, 128, 256}) {
+      ConvVae vae(ConvVaeOptions::preset(preset, 128, frames));
+      vae->eval();
+      const auto out = vae->forward(torch::rand({2, 1, 128, frames}));
+      EXPECT_EQ(out.reconstruction.sizes(), (std::vector<int64_t>{2, 1, 128, frames})) << preset << " " << frames;
+      EXPECT_EQ(out.mu.sizes(), (std::vector<int64_t>{2, 128}));
+      EXPECT_EQ(out.log_var.sizes(), (std::vector<int64_t>{2, 128}));
+      EXPECT_GT(out.reconstruction.min().item<float>(), 0.0f);
+      EXPECT_LT(out.reconstruction.max().item<float>(), 1.0f);
+    }
+  }
+}
+
+TEST(ConvVae, SubmodulesAreRegisteredUnderTheirMemberNames) {
+  ConvVae vae(ConvVaeOptions::seed(128, 16));
+  const auto params = vae->named_parameters();
+  for (const char* name : {"encoder_convs.0.weight", "encoder_norms.4.bias", "mu.weight", "log_var.bias",
+                           "decoder_dense.weight", "decoder_convs.3.weight", "decoder_norms.0.weight",
+                           "output_conv.weight", "output_conv.bias"}) {
+    EXPECT_NE(params.find(name), nullptr) << name;
+  }
+  EXPECT_EQ(params["encoder_convs.1.weight"].sizes(), (std::vector<int64_t>{256, 512, 3, 3}));
+  EXPECT_EQ(params["output_conv.weight"].sizes(), (std::vector<int64_t>{256, 1, 3, 3}));
+}
+
+TEST(ConvVae, WrongInputShapeIsAShapeErrorNamingBothShapes) {
+  ConvVae vae(tiny_options());
+  try {
+    vae->forward(torch::rand({2, 1, 32, 17}));
+    FAIL() << "expected ShapeError";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("got [2, 1, 32, 17], expected [N, 1, 32, 16]"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(vae->decode(torch::zeros({2, 9})), ShapeError);
+}
+
+TEST(ConvVae, FastPresetNeedsAtLeastTenTimesFewerMultiplyAddsThanSeed) {
+  for (int64_t frames : {16, 128, 256}) {
+    const auto seed = multiply_adds(ConvVaeOptions::seed(128, frames));
+    const auto fast = multiply_adds(ConvVaeOptions::fast(128, frames));
+    EXPECT_LE(fast * 10, seed) << frames << ": fast " << fast << " seed " << seed;
+  }
+  // The seed's two high-resolution layers dominate: 1.2 G in the second encoder layer alone.
+  EXPECT_GT(multiply_adds(ConvVaeOptions::seed(128, 128)), 1'500'000'000);
+}
+
+TEST(ConvVae, SameSeedGivesSameWeightsAndAnotherSeedOthers) {
+  auto a = tiny_options(), b = tiny_options(), c = tiny_options();
+  c.init_seed = 7;
+  ConvVae va(a), vb(b), vc(c);
+  EXPECT_TRUE(torch::equal(va->encoder_convs[0]->as<SameConv2dImpl>()->weight,
+                           vb->encoder_convs[0]->as<SameConv2dImpl>()->weight));
+  EXPECT_FALSE(torch::equal(va->mu->weight, vc->mu->weight));
+}
+
+TEST(ConvVae, NoiseIsDrawnPerElementSoEqualItemsGetDifferentSamples) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
+  const auto mu = torch::zeros({2, 16});
+  const auto log_var = torch::zeros({2, 16});
+  const auto z = ConvVaeImpl::sample_latent(mu, log_var, gen);
+  EXPECT_FALSE(torch::allclose(z[0], z[1]));
+  // Within one item the dimensions differ too (the original drew one scalar for everything).
+  EXPECT_GT(z[0].std().item<float>(), 0.1f);
+}
+
+TEST(ConvVae, TrainingForwardIsReproducibleWithTheSameGenerator) {
+  ConvVae vae(tiny_options());
+  const auto x = torch::rand({3, 1, 32, 16}, at::make_generator<at::CPUGeneratorImpl>(1));
+  auto g1 = at::make_generator<at::CPUGeneratorImpl>(5);
+  auto g2 = at::make_generator<at::CPUGeneratorImpl>(5);
+  const auto y1 = vae->forward(x, g1).reconstruction;
+  const auto y2 = vae->forward(x, g2).reconstruction;
+  EXPECT_TRUE(torch::equal(y1, y2));
+}
+
+TEST(ConvVae, ConvGradAndNativeTransposedConvolutionsAgree) {
+  for (Pair stride : {Pair{2, 2}, Pair{2, 1}, Pair{1, 1}}) {
+    for (Pair kernel : {Pair{3, 3}, Pair{4, 4}}) {
+      SameConvTranspose2d layer(3, 5, kernel, stride, ConvTransposeMode::kNative);
+      torch::NoGradGuard no_grad;
+      layer->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
+      layer->bias.fill_(0.25);
+      const auto x = torch::rand({2, 3, 6, 7}, at::make_generator<at::CPUGeneratorImpl>(4));
+      const auto native = layer->forward(x);
+      layer->set_mode(ConvTransposeMode::kConvGrad);
+      const auto grad_based = layer->forward(x);
+      EXPECT_EQ(native.sizes(), (std::vector<int64_t>{2, 5, 6 * stride[0], 7 * stride[1]}));
+      EXPECT_TRUE(torch::allclose(native, grad_based, 1e-5, 1e-5));
+    }
+  }
+}
+
+TEST(ConvVae, ConvGradTransposedConvolutionHasTheNativeGradients) {
+  SameConvTranspose2d native(3, 4, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kNative);
+  SameConvTranspose2d grad_based(3, 4, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kConvGrad);
+  {
+    torch::NoGradGuard no_grad;
+    native->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
+    grad_based->weight.copy_(native->weight);
+  }
+  const auto x0 = torch::rand({2, 3, 5, 6}, at::make_generator<at::CPUGeneratorImpl>(4));
+  const auto target = torch::rand({2, 4, 10, 12}, at::make_generator<at::CPUGeneratorImpl>(6));
+  auto xa = x0.clone().requires_grad_(true);
+  auto xb = x0.clone().requires_grad_(true);
+  (native->forward(xa) * target).sum().backward();
+  (grad_based->forward(xb) * target).sum().backward();
+  EXPECT_TRUE(torch::allclose(xa.grad(), xb.grad(), 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(native->weight.grad(), grad_based->weight.grad(), 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(native->bias.grad(), grad_based->bias.grad(), 1e-4, 1e-5));
+}
+
+TEST(ConvVae, TfSamePaddingPutsTheOddRowAtTheEnd) {
+  EXPECT_EQ(tf_same_pads(128, 3, 2), (Pair{0, 1}));
+  EXPECT_EQ(tf_same_pads(8, 3, 1), (Pair{1, 1}));
+  EXPECT_EQ(tf_same_pads(7, 3, 2), (Pair{1, 1}));
+}
+
+TEST(VaeLoss, UsesKerasMeanSquaredErrorAndKlSummedOverLatentDimensions) {
+  const auto x = torch::full({2, 1, 2, 2}, 0.5);
+  const auto y = torch::full({2, 1, 2, 2}, 0.25);
+  const auto mu = torch::ones({2, 3});
+  const auto log_var = torch::zeros({2, 3});
+  const auto loss = vae_loss(x, y, mu, log_var, 1e6);
+  EXPECT_NEAR(loss.reconstruction.item<double>(), 0.0625, 1e-9);
+  // −½ Σ (1 + 0 − 1 − 1) over 3 dimensions = 1.5 per item.
+  EXPECT_NEAR(loss.kl.item<double>(), 1.5, 1e-6);
+  EXPECT_NEAR(loss.total.item<double>(), 62500.0 + 1.5, 1e-2);
+  EXPECT_THROW(vae_loss(x, y.view({2, 1, 4, 1}), mu, log_var, 1.0), ShapeError);
+}
+
+TEST(Ml1Settings, ValidateNamesTheFieldValueAndRange) {
+  Ml1Settings s;
+  EXPECT_NO_THROW(s.validate());
+  s.batch_size = 0;
+  try {
+    s.validate();
+    FAIL();
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("ml1.batch_size = 0"), std::string::npos) << e.what();
+  }
+  s = {};
+  s.preset = "huge";
+  EXPECT_THROW(s.validate(), SettingsError);
+}
+
+TEST(Ml1Settings, OptionsForUsesThePresetLatentSizeAndSeed) {
+  Ml1Settings s;
+  s.latent_dim = 32;
+  s.seed = 9;
+  const auto o = options_for(s, 128, 256);
+  EXPECT_EQ(o.filters, ConvVaeOptions::fast().filters);
+  EXPECT_EQ(o.latent_dim, 32);
+  EXPECT_EQ(o.init_seed, 9u);
+  EXPECT_EQ(o.frames, 256);
+  EXPECT_THROW(options_for(s, 128, 100), SettingsError);  // not divisible by the strides
+}
+
+TEST(ConvVaeOptions, JsonRoundTripKeepsEveryField) {
+  auto o = ConvVaeOptions::seed(128, 256);
+  o.conv_transpose = ConvTransposeMode::kNative;
+  o.init_seed = 42;
+  EXPECT_TRUE(ConvVaeOptions::from_json(o.to_json()) == o);
+  EXPECT_THROW(ConvVaeOptions::from_json(nlohmann::json{{"n_mels", 1}}), SettingsError);
+}
+
+}  // namespace mh::model
