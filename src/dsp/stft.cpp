@@ -29,6 +29,13 @@ torch::Tensor hann_window(const StftSettings& s, torch::Device device) {
 }
 
 torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s) {
+  return stft(signal, s, hann_window(s, signal.device()));
+}
+
+torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s, const torch::Tensor& window) {
+  if (window.dim() != 1 || window.size(0) != s.n_fft) {
+    throw ShapeError(fmt::format("stft: window has shape [{}], expected [{}]", fmt::join(window.sizes(), ", "), s.n_fft));
+  }
   if (signal.dim() != 1 && signal.dim() != 2) {
     throw ShapeError(fmt::format("stft: signal has {} dimensions, expected [samples] or [batch, samples]", signal.dim()));
   }
@@ -40,9 +47,8 @@ torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s) {
   if (x.size(-1) < s.n_fft) {
     throw ShapeError(fmt::format("stft: {} samples is shorter than n_fft {}", signal.size(-1), s.n_fft));
   }
-  const auto window = hann_window(s, x.device());
-  return torch::stft(x, s.n_fft, s.hop_length, s.n_fft, window, /*normalized=*/false, /*onesided=*/true,
-                     /*return_complex=*/true);
+  return torch::stft(x, s.n_fft, s.hop_length, s.n_fft, window.to(x.device(), torch::kFloat32),
+                     /*normalized=*/false, /*onesided=*/true, /*return_complex=*/true);
 }
 
 torch::Tensor istft(const torch::Tensor& spec, const StftSettings& s, int64_t length) {

@@ -24,6 +24,9 @@ torch::Tensor hann_window(const StftSettings& s, torch::Device device = torch::k
 
 /// signal: [samples] or [batch, samples] float32 → complex64 [(batch,) n_freqs, frames].
 torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s);
+/// As above with an explicit analysis window (float32 [n_fft], e.g. all ones for a rectangular
+/// window). Throws ShapeError when the window is not [n_fft].
+torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s, const torch::Tensor& window);
 
 /// Inverse of stft by weighted overlap-add (divides by the summed squared window).
 /// spec: [(batch,) n_freqs, frames] complex → [(batch,) length] float32. length < 0: (frames-1)*hop.

@@ -1,0 +1,207 @@
+#include "dsp/front_end.hpp"
+
+#include <ATen/Parallel.h>
+#include <fftw3.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "core/errors.hpp"
+#include "dsp/db.hpp"
+#include "dsp/snippets.hpp"
+
+namespace mh::dsp {
+namespace {
+
+// FFTW's planner is not thread-safe (execution with fftwf_execute_dft_r2c is).
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+struct FftwBuffers {
+  explicit FftwBuffers(int n_fft)
+      : in(fftwf_alloc_real(static_cast<size_t>(n_fft))), out(fftwf_alloc_complex(static_cast<size_t>(n_fft / 2 + 1))) {
+    if (in == nullptr || out == nullptr) throw std::bad_alloc();
+  }
+  ~FftwBuffers() {
+    fftwf_free(in);
+    fftwf_free(out);
+  }
+  FftwBuffers(const FftwBuffers&) = delete;
+  FftwBuffers& operator=(const FftwBuffers&) = delete;
+  float* in;
+  fftwf_complex* out;
+};
+
+std::shared_ptr<void> make_r2c_plan(int n_fft) {
+  FftwBuffers scratch(n_fft);
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  // FFTW_ESTIMATE: the plan does not depend on timings, so results are the same in every run
+  // (for n = 1380 it picks the same plan as FFTW_MEASURE). Buffers from fftwf_alloc_* keep the
+  // SIMD alignment the plan assumes.
+  fftwf_plan plan = fftwf_plan_dft_r2c_1d(n_fft, scratch.in, scratch.out, FFTW_ESTIMATE);
+  if (plan == nullptr) throw Error(fmt::format("MelFrontEnd: FFTW could not plan a real FFT of {} points", n_fft));
+  return std::shared_ptr<void>(plan, [](void* p) {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    fftwf_destroy_plan(static_cast<fftwf_plan>(p));
+  });
+}
+
+void check_snippets(const torch::Tensor& snippets, const char* what) {
+  if (snippets.dim() != 2) {
+    throw ShapeError(fmt::format("{}: got shape [{}], expected [N, samples]", what, fmt::join(snippets.sizes(), ", ")));
+  }
+}
+
+MelSettings checked(const MelSettings& settings, bool allow_bands_above_nyquist) {
+  if (!allow_bands_above_nyquist || settings.fmax_hz <= settings.sample_rate_hz / 2.0) {
+    settings.validate();
+    return settings;
+  }
+  // Check everything else with fmax moved to Nyquist.
+  MelSettings probe = settings;
+  probe.fmax_hz = settings.sample_rate_hz / 2.0;
+  probe.validate();
+  if (!std::isfinite(settings.fmax_hz)) {
+    throw SettingsError(fmt::format("mel.fmax_hz = {} is out of range: must be finite", settings.fmax_hz));
+  }
+  return settings;
+}
+
+}  // namespace
+
+MelFrontEnd::MelFrontEnd(const MelSettings& settings) : MelFrontEnd(settings, false) {}
+
+MelFrontEnd MelFrontEnd::allowing_bands_above_nyquist(const MelSettings& settings) {
+  return MelFrontEnd(settings, true);
+}
+
+MelFrontEnd::MelFrontEnd(const MelSettings& settings, bool allow_bands_above_nyquist)
+    : settings_(checked(settings, allow_bands_above_nyquist)) {
+  const auto& s = settings_;
+  // ref: librosa.filters.mel(dtype=float32): built in float64, stored as float32.
+  filterbank_ = mel_filterbank(s.sample_rate_hz, s.stft.n_fft, s.n_mels, s.fmin_hz, s.fmax_hz, s.scale, s.norm)
+                    .to(torch::kFloat32)
+                    .contiguous();
+  const auto support = band_support(filterbank_);
+  const auto fb = filterbank_.accessor<float, 2>();
+  for (int64_t m = 0; m < s.n_mels; ++m) {
+    band_first_.push_back(support.first[m]);
+    band_count_.push_back(support.count[m]);
+    band_offset_.push_back(static_cast<int64_t>(band_weights_.size()));
+    for (int64_t k = 0; k < support.count[m]; ++k) band_weights_.push_back(fb[m][support.first[m] + k]);
+    if (support.count[m] > 0) bins_used_ = std::max(bins_used_, support.first[m] + support.count[m]);
+  }
+  const auto window = hann_window(s.stft).contiguous();
+  window_.assign(window.data_ptr<float>(), window.data_ptr<float>() + window.numel());
+  plan_ = make_r2c_plan(s.stft.n_fft);
+}
+
+torch::Tensor MelFrontEnd::power(const torch::Tensor& snippets) const {
+  check_snippets(snippets, "MelFrontEnd::power");
+  if (!snippets.device().is_cpu()) return mel_power_dense(snippets, settings_.stft, filterbank_);
+  return power_cpu(snippets);
+}
+
+torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
+  const auto x = snippets.detach().to(torch::kFloat32).contiguous();
+  const int64_t n_items = x.size(0);
+  const int64_t samples = x.size(1);
+  const int n_fft = settings_.stft.n_fft;
+  const int64_t hop = settings_.stft.hop_length;
+  const int64_t offset = settings_.stft.center ? n_fft / 2 : 0;
+  const int64_t n_frames = settings_.stft.n_frames(samples);
+  const int64_t n_mels = settings_.n_mels;
+  auto out = torch::empty({n_items, n_mels, n_frames}, torch::kFloat32);
+  if (n_items == 0 || n_frames == 0) return out;
+
+  const float* src = x.data_ptr<float>();
+  float* dst = out.data_ptr<float>();
+  const auto plan = static_cast<fftwf_plan>(plan_.get());
+  const float* window = window_.data();
+  const int64_t bins_used = bins_used_;
+
+  // Every frame is independent: split all N·frames frames over the intra-op threads.
+  at::parallel_for(0, n_items * n_frames, 16, [&](int64_t begin, int64_t end) {
+    FftwBuffers buf(n_fft);
+    std::vector<float> power(static_cast<size_t>(std::max<int64_t>(bins_used, 1)));
+    for (int64_t f = begin; f < end; ++f) {
+      const int64_t item = f / n_frames;
+      const int64_t t = f % n_frames;
+      const float* signal = src + item * samples;
+      // Frame t covers padded samples [t·hop, t·hop + n_fft); the centring pad is zeros.
+      const int64_t start = t * hop - offset;
+      const int64_t lo = std::clamp<int64_t>(-start, 0, n_fft);
+      const int64_t hi = std::clamp<int64_t>(samples - start, lo, n_fft);
+      float* in = buf.in;
+      std::fill(in, in + lo, 0.0f);
+      for (int64_t j = lo; j < hi; ++j) in[j] = signal[start + j] * window[j];
+      std::fill(in + hi, in + n_fft, 0.0f);
+      fftwf_execute_dft_r2c(plan, in, buf.out);
+      for (int64_t k = 0; k < bins_used; ++k) {
+        const float re = buf.out[k][0];
+        const float im = buf.out[k][1];
+        power[static_cast<size_t>(k)] = re * re + im * im;
+      }
+      float* o = dst + item * n_mels * n_frames + t;
+      for (int64_t m = 0; m < n_mels; ++m) {
+        const float* w = band_weights_.data() + band_offset_[m];
+        const float* p = power.data() + band_first_[m];
+        float acc = 0.0f;
+        for (int64_t k = 0; k < band_count_[m]; ++k) acc += w[k] * p[k];
+        o[m * n_frames] = acc;
+      }
+    }
+  });
+  return out;
+}
+
+torch::Tensor MelFrontEnd::db_from_power(torch::Tensor power) const {
+  // In place on our own tensor; the same arithmetic as power_to_db(power, 1, amin, top_db).
+  power.clamp_min_(settings_.amin).log10_().mul_(10.0);
+  if (settings_.top_db > 0 && power.numel() > 0) {
+    power.clamp_min_(power.amax({-2, -1}, /*keepdim=*/true).sub_(settings_.top_db));
+  }
+  return power;
+}
+
+torch::Tensor MelFrontEnd::db(const torch::Tensor& snippets) const { return db_from_power(power(snippets)); }
+
+torch::Tensor MelFrontEnd::normalised(const torch::Tensor& snippets) const {
+  auto y = db(snippets);
+  const double range = settings_.db_ceiling - settings_.db_floor;
+  return y.sub_(settings_.db_floor).div_(range).clamp_(0.0, 1.0);
+}
+
+torch::Tensor mel_power_dense(const torch::Tensor& snippets, const StftSettings& stft_settings,
+                              const torch::Tensor& filterbank) {
+  check_snippets(snippets, "mel_power_dense");
+  if (filterbank.dim() != 2 || filterbank.size(1) != stft_settings.n_freqs()) {
+    throw ShapeError(fmt::format("mel_power_dense: filterbank has shape [{}], expected [n_mels, {}]",
+                                 fmt::join(filterbank.sizes(), ", "), stft_settings.n_freqs()));
+  }
+  const auto spec = stft(snippets.to(torch::kFloat32), stft_settings);  // [N, n_freqs, frames]
+  const auto power = torch::view_as_real(spec).square().sum(-1);
+  return torch::matmul(filterbank.to(snippets.device(), torch::kFloat32), power);
+}
+
+torch::Tensor mel_snippets(const torch::Tensor& signal, const FrontEndSettings& settings,
+                           const MelFrontEnd& front_end) {
+  const auto& mel = front_end.settings();
+  if (mel.sample_rate_hz != settings.mel.sample_rate_hz || mel.stft.n_fft != settings.mel.stft.n_fft ||
+      mel.stft.hop_length != settings.mel.stft.hop_length || mel.stft.win_length != settings.mel.stft.win_length ||
+      mel.stft.center != settings.mel.stft.center || mel.n_mels != settings.mel.n_mels) {
+    throw SettingsError("mel_snippets: the front end was built from other mel settings than settings.mel");
+  }
+  settings.snippet.validate();
+  const int sr = settings.mel.sample_rate_hz;
+  const auto kept = remove_silence(signal, settings.snippet.silence_window_samples(sr),
+                                   settings.snippet.silence_threshold_dbfs);
+  const auto snippets = cut_snippets(kept, settings.snippet.snippet_samples(sr));
+  return front_end.normalised(snippets);
+}
+
+}  // namespace mh::dsp
