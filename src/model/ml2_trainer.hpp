@@ -1,0 +1,93 @@
+#pragma once
+/// The ML2 training loop, shaped like ML1's: Adam over the whole training set of songs,
+/// reshuffled every epoch with a seeded generator; validation on held-out songs the caller
+/// names; checkpoint bytes at every epoch end; stoppable between batches and resumable to the
+/// same weights as an uninterrupted run. The first train() computes the order statistics and
+/// length range from the training songs and stores them in the model. Prints nothing.
+#include <torch/torch.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/ml2_checkpoint.hpp"
+#include "model/ml2_model.hpp"
+#include "model/ml2_training_state.hpp"
+#include "model/song_order.hpp"
+#include "model/trainer.hpp"
+
+namespace mh::model {
+
+/// After each batch; loss is the batch's total, reconstruction its MSE (see ml2_loss.hpp).
+struct Ml2TrainProgress {
+  int64_t epoch = 0;  ///< 1-based, the epoch in progress
+  int64_t batch = 0;  ///< 1-based, batches done in this epoch
+  int64_t n_batches = 0;
+  double loss = 0, reconstruction = 0;
+  double orders_per_s = 0;  ///< this epoch so far
+};
+
+struct Ml2TrainerCallbacks {
+  std::function<void(const Ml2TrainProgress&)> progress;
+  /// After every finished epoch, with the checkpoint bytes of the state at that point.
+  std::function<void(const Ml2EpochRecord&, const std::string& checkpoint)> epoch_end;
+};
+
+/// Held-out quality, decoding mu (see Ml2EpochRecord); NaN for no songs.
+struct Ml2Validation {
+  double reconstruction = 0;  ///< MSE per real step and coordinate, normalised units
+  double length_error = 0;    ///< mean |decoded − true| length, steps
+};
+
+class Ml2Trainer {
+ public:
+  /// A fresh model for orders of `input_dim` coordinates on `device`. Throws SettingsError.
+  Ml2Trainer(Ml2Settings settings, int64_t input_dim, torch::Device device);
+  /// Continues from checkpoint bytes (see checkpoint()). Throws CheckpointError.
+  static Ml2Trainer resume(std::string_view checkpoint, torch::Device device, const std::string& name = "checkpoint");
+
+  /// Trains until settings().epochs epochs are done or `*stop` becomes true (checked between
+  /// batches). Indices select songs of `data`; `val_indices` may be empty. Throws DatasetError
+  /// (empty training set, bad index, an order longer than ml2.max_length, another D or ML1
+  /// version than the model's, another training set than an interrupted epoch had).
+  TrainResult train(const SongOrders& data, const std::vector<int64_t>& train_indices,
+                    const std::vector<int64_t>& val_indices, const Ml2TrainerCallbacks& callbacks = {},
+                    const std::atomic<bool>* stop = nullptr);
+
+  /// Held-out quality over `indices`, batches of settings().batch_size. Throws DatasetError,
+  /// CheckpointError before the model has statistics.
+  Ml2Validation validate(const SongOrders& data, const std::vector<int64_t>& indices);
+
+  /// The whole state (model, Adam, generators, position, history) as checkpoint bytes.
+  std::string checkpoint() const;
+
+  Ml2& model() { return model_; }
+  const Ml2Settings& settings() const { return model_.settings(); }
+  /// Changes the epoch target (e.g. to continue a finished run). Throws SettingsError.
+  void set_epochs(int epochs) { model_.set_epochs(epochs); }
+  const std::vector<Ml2EpochRecord>& history() const { return state_.history; }
+  int64_t epochs_done() const { return state_.epochs_done; }
+
+ private:
+  Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer, torch::Device device);
+  Ml2TrainingState snapshot() const;
+  std::vector<torch::Tensor> gather(const SongOrders& data, const std::vector<int64_t>& indices, size_t start,
+                                    size_t end, const int64_t* order = nullptr) const;
+  void check_data(const SongOrders& data, const std::vector<int64_t>& indices) const;
+  /// Stores the training latents' mean and std as an autoencoder's sampling distribution.
+  void fit_latent_prior(const SongOrders& data, const std::vector<int64_t>& train_indices);
+  /// Returns false when stopped mid-epoch.
+  bool run_epoch(const SongOrders& data, const std::vector<int64_t>& train_indices,
+                 const std::vector<int64_t>& val_indices, const Ml2TrainerCallbacks& callbacks,
+                 const std::atomic<bool>* stop);
+
+  Ml2 model_;
+  std::shared_ptr<torch::optim::Adam> optimizer_;
+  torch::Device device_;
+  torch::Generator shuffle_gen_, sample_gen_;
+  Ml2TrainingState state_;  // position and history; generator states are kept in the generators
+};
+
+}  // namespace mh::model
