@@ -1,0 +1,125 @@
+#include "dsp/hpss.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "core/check.hpp"
+#include "core/errors.hpp"
+
+namespace mh::dsp {
+namespace {
+
+void check_odd(const std::string& field, int value) {
+  check_range(field, value, 1, 1023);
+  if (value % 2 == 0) throw SettingsError(fmt::format("{} = {} must be odd: allowed 1, 3, 5, ... 1023", field, value));
+}
+
+// Bounds the unfolded [rows, cols, window] block of one median call.
+constexpr int64_t kBlockValues = int64_t{16} << 20;
+
+/// Median along the last dimension of [rows, cols] with edges reflected (scipy 'reflect').
+torch::Tensor median_last_dim(const torch::Tensor& x, int64_t window) {
+  const int64_t rows = x.size(0);
+  const int64_t cols = x.size(1);
+  const int64_t half = window / 2;
+  // Reflection about the edge, repeated with period 2·cols: covers windows longer than the row.
+  auto j = torch::arange(-half, cols + half, torch::kInt64);
+  auto m = torch::remainder(j, 2 * cols);
+  auto idx = torch::where(m < cols, m, 2 * cols - 1 - m);
+  const auto padded = x.index_select(1, idx);  // [rows, cols + 2·half]
+  auto out = torch::empty({rows, cols}, x.options());
+  const int64_t block_cols = std::clamp<int64_t>(kBlockValues / window, 1, cols);
+  const int64_t block_rows = std::clamp<int64_t>(kBlockValues / (window * block_cols), 1, rows);
+  for (int64_t r0 = 0; r0 < rows; r0 += block_rows) {
+    const int64_t r1 = std::min(rows, r0 + block_rows);
+    for (int64_t c0 = 0; c0 < cols; c0 += block_cols) {
+      const int64_t c1 = std::min(cols, c0 + block_cols);
+      const auto windows = padded.slice(0, r0, r1).slice(1, c0, c1 + 2 * half).unfold(1, window, 1);
+      out.slice(0, r0, r1).slice(1, c0, c1).copy_(std::get<0>(windows.median(-1)));
+    }
+  }
+  return out;
+}
+
+/// librosa.util.softmask: x^p / (x^p + ref^p), computed relative to max(x, ref) so that large
+/// values cannot overflow; cells where both are below the smallest normal float get `zero_value`.
+torch::Tensor softmask(const torch::Tensor& x, const torch::Tensor& ref, double power, double zero_value) {
+  const auto z = torch::maximum(x, ref);
+  const auto bad = z < std::numeric_limits<float>::min();
+  const auto zs = torch::where(bad, torch::ones_like(z), z);
+  const auto a = (x / zs).pow(power);
+  const auto b = (ref / zs).pow(power);
+  return torch::where(bad, torch::full_like(z, zero_value), a / (a + b));
+}
+
+torch::Tensor check_signal(const torch::Tensor& signal, const HpssSettings& s) {
+  s.validate();
+  if (signal.dim() != 1 || signal.numel() < 1) {
+    throw ShapeError(fmt::format("hpss: signal: got [{}], expected [samples >= 1]", fmt::join(signal.sizes(), ", ")));
+  }
+  return signal.to(torch::kFloat32);
+}
+
+torch::Tensor separate(const torch::Tensor& signal, const HpssSettings& s, bool want_harmonic) {
+  const auto x = check_signal(signal, s);
+  const auto spec = stft(x, s.stft);
+  const auto masks = hpss_masks(torch::abs(spec), s);
+  const auto& mask = want_harmonic ? masks.harmonic : masks.percussive;
+  return istft(spec * mask, s.stft, x.numel());
+}
+
+}  // namespace
+
+void HpssSettings::validate() const {
+  stft.validate();
+  check_odd("hpss.kernel_harmonic", kernel_harmonic);
+  check_odd("hpss.kernel_percussive", kernel_percussive);
+  check_range("hpss.power", power, 0.1, 100.0);
+  check_range("hpss.margin_harmonic", margin_harmonic, 1.0, 100.0);
+  check_range("hpss.margin_percussive", margin_percussive, 1.0, 100.0);
+}
+
+torch::Tensor median_filter(const torch::Tensor& x, int64_t window, int64_t dim) {
+  if (x.dim() != 2) {
+    throw ShapeError(fmt::format("median_filter: got [{}], expected [rows, cols]", fmt::join(x.sizes(), ", ")));
+  }
+  if (window < 1 || window % 2 == 0) {
+    throw SettingsError(fmt::format("median_filter: window = {} must be odd and >= 1", window));
+  }
+  if (dim != 0 && dim != 1) throw ShapeError(fmt::format("median_filter: dim = {}, expected 0 or 1", dim));
+  if (x.numel() == 0 || window == 1) return x.clone();
+  if (dim == 1) return median_last_dim(x, window);
+  return median_last_dim(x.t().contiguous(), window).t().contiguous();
+}
+
+HpssMasks hpss_masks(const torch::Tensor& magnitude, const HpssSettings& s) {
+  s.validate();
+  if (magnitude.dim() != 2) {
+    throw ShapeError(fmt::format("hpss: magnitude: got [{}], expected [freqs, frames]", fmt::join(magnitude.sizes(), ", ")));
+  }
+  const auto mag = magnitude.to(torch::kFloat32);
+  const auto harm = median_filter(mag, s.kernel_harmonic, 1);    // steady along time
+  const auto perc = median_filter(mag, s.kernel_percussive, 0);  // broadband along frequency
+  // librosa splits silent cells evenly only when neither margin leaves a residual.
+  const double zero_value = (s.margin_harmonic == 1.0 && s.margin_percussive == 1.0) ? 0.5 : 0.0;
+  return {softmask(harm, perc * s.margin_harmonic, s.power, zero_value),
+          softmask(perc, harm * s.margin_percussive, s.power, zero_value)};
+}
+
+torch::Tensor harmonic(const torch::Tensor& signal, const HpssSettings& s) { return separate(signal, s, true); }
+
+torch::Tensor percussive(const torch::Tensor& signal, const HpssSettings& s) { return separate(signal, s, false); }
+
+torch::Tensor stem(const torch::Tensor& signal, Stem which, const HpssSettings& s) {
+  switch (which) {
+    case Stem::kHarmonic: return harmonic(signal, s);
+    case Stem::kPercussive: return percussive(signal, s);
+    case Stem::kAll: break;
+  }
+  return signal;
+}
+
+}  // namespace mh::dsp
