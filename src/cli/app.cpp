@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
 
+#include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "core/memory.hpp"
 
@@ -15,13 +17,23 @@ int run(int argc, char** argv) {
   CLI::App app{"Meta Human: two neural musicians that learn from human recordings and from each other"};
   app.set_version_flag("--version", METAHUMAN_VERSION);
   app.require_subcommand(1);
+  add_mel_command(app);
+  add_invert_command(app);
+  add_demo_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help, version or the parse error
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
   } catch (const Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return static_cast<int>(e.exit_code());
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "error: tensor library: %s\n", e.what_without_backtrace());
+    return static_cast<int>(ExitCode::kFailure);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: internal: %s\n", e.what());
+    return static_cast<int>(ExitCode::kFailure);
   }
   return 0;
 }
