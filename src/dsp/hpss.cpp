@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <vector>
+
+#include <ATen/Parallel.h>
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
@@ -17,30 +20,45 @@ void check_odd(const std::string& field, int value) {
   if (value % 2 == 0) throw SettingsError(fmt::format("{} = {} must be odd: allowed 1, 3, 5, ... 1023", field, value));
 }
 
-// Bounds the unfolded [rows, cols, window] block of one median call.
-constexpr int64_t kBlockValues = int64_t{16} << 20;
+/// Index into [0, n) of position j under reflection about the edges (scipy 'reflect':
+/// d c b a | a b c d | d c b a), repeated with period 2n so windows may exceed the row.
+int64_t reflect(int64_t j, int64_t n) {
+  int64_t m = j % (2 * n);
+  if (m < 0) m += 2 * n;
+  return m < n ? m : 2 * n - 1 - m;
+}
 
-/// Median along the last dimension of [rows, cols] with edges reflected (scipy 'reflect').
+/// Median along the last dimension of a contiguous float32 CPU [rows, cols]. A sorted copy of
+/// the window slides along each row (one removal and one insertion per step), which costs far
+/// less than selecting the median of every window afresh; rows run in parallel.
 torch::Tensor median_last_dim(const torch::Tensor& x, int64_t window) {
   const int64_t rows = x.size(0);
   const int64_t cols = x.size(1);
   const int64_t half = window / 2;
-  // Reflection about the edge, repeated with period 2·cols: covers windows longer than the row.
-  auto j = torch::arange(-half, cols + half, torch::kInt64);
-  auto m = torch::remainder(j, 2 * cols);
-  auto idx = torch::where(m < cols, m, 2 * cols - 1 - m);
-  const auto padded = x.index_select(1, idx);  // [rows, cols + 2·half]
   auto out = torch::empty({rows, cols}, x.options());
-  const int64_t block_cols = std::clamp<int64_t>(kBlockValues / window, 1, cols);
-  const int64_t block_rows = std::clamp<int64_t>(kBlockValues / (window * block_cols), 1, rows);
-  for (int64_t r0 = 0; r0 < rows; r0 += block_rows) {
-    const int64_t r1 = std::min(rows, r0 + block_rows);
-    for (int64_t c0 = 0; c0 < cols; c0 += block_cols) {
-      const int64_t c1 = std::min(cols, c0 + block_cols);
-      const auto windows = padded.slice(0, r0, r1).slice(1, c0, c1 + 2 * half).unfold(1, window, 1);
-      out.slice(0, r0, r1).slice(1, c0, c1).copy_(std::get<0>(windows.median(-1)));
+  const float* src = x.data_ptr<float>();
+  float* dst = out.data_ptr<float>();
+  at::parallel_for(0, rows, 1, [&](int64_t r0, int64_t r1) {
+    std::vector<float> padded(static_cast<std::size_t>(cols + 2 * half));
+    std::vector<float> sorted(static_cast<std::size_t>(window));
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* row = src + r * cols;
+      float* o = dst + r * cols;
+      for (int64_t j = 0; j < cols + 2 * half; ++j) padded[static_cast<std::size_t>(j)] = row[reflect(j - half, cols)];
+      std::copy(padded.begin(), padded.begin() + window, sorted.begin());
+      std::sort(sorted.begin(), sorted.end());
+      o[0] = sorted[static_cast<std::size_t>(half)];
+      for (int64_t i = 1; i < cols; ++i) {
+        const float leaving = padded[static_cast<std::size_t>(i - 1)];
+        const float entering = padded[static_cast<std::size_t>(i + window - 1)];
+        if (leaving != entering) {
+          sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), leaving));
+          sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), entering), entering);
+        }
+        o[i] = sorted[static_cast<std::size_t>(half)];
+      }
     }
-  }
+  });
   return out;
 }
 
@@ -91,8 +109,10 @@ torch::Tensor median_filter(const torch::Tensor& x, int64_t window, int64_t dim)
   }
   if (dim != 0 && dim != 1) throw ShapeError(fmt::format("median_filter: dim = {}, expected 0 or 1", dim));
   if (x.numel() == 0 || window == 1) return x.clone();
-  if (dim == 1) return median_last_dim(x, window);
-  return median_last_dim(x.t().contiguous(), window).t().contiguous();
+  const auto cpu = x.to(torch::kCPU, torch::kFloat32);
+  const auto filtered = dim == 1 ? median_last_dim(cpu.contiguous(), window)
+                                 : median_last_dim(cpu.t().contiguous(), window).t().contiguous();
+  return filtered.to(x.device(), x.scalar_type());
 }
 
 HpssMasks hpss_masks(const torch::Tensor& magnitude, const HpssSettings& s) {

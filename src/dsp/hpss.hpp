@@ -27,8 +27,9 @@ struct HpssSettings {
 
 /// Median filter of a 2-D tensor [rows, cols] along `dim` (0 or 1) with an odd window, the
 /// edges extended by reflection about the edge (scipy.ndimage.median_filter mode='reflect':
-/// d c b a | a b c d | d c b a). Works in chunks so that memory stays near 64 MB whatever the
-/// size. Throws ShapeError when x is not 2-D.
+/// d c b a | a b c d | d c b a). Any floating dtype and device (computed in float32 on the CPU
+/// with a sliding sorted window; NaN is not supported). Throws ShapeError when x is not 2-D,
+/// SettingsError when the window is even or < 1.
 torch::Tensor median_filter(const torch::Tensor& x, int64_t window, int64_t dim);
 
 /// Soft masks for a complex spectrogram [freqs, frames]: {harmonic, percussive}, each float32
