@@ -1,0 +1,160 @@
+#include "agent/agent.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "agent/store_source.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "dsp/front_end.hpp"
+#include "dsp/snippets.hpp"
+#include "model/checkpoint.hpp"
+
+namespace mh::agent {
+namespace fs = std::filesystem;
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available()) throw SettingsError("device = 'cuda' but no CUDA device is available");
+    return torch::kCUDA;
+  }
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  throw SettingsError(fmt::format("device = '{}' is not allowed: choose one of auto, cpu, cuda", name));
+}
+
+Agent::Agent(fs::path dir, AgentSettings settings, std::unique_ptr<corpus::SnippetStore> store)
+    : dir_(std::move(dir)),
+      settings_(std::move(settings)),
+      store_(std::move(store)),
+      device_(resolve_device(settings_.device)) {}
+
+Agent Agent::create(const fs::path& dir, const AgentSettings& settings) {
+  settings.validate();
+  if (fs::exists(dir / "agent.toml")) {
+    throw DatasetError(fmt::format("{}: already holds an agent (agent.toml exists)", dir.string()));
+  }
+  fs::create_directories(dir);
+  auto store = std::make_unique<corpus::SnippetStore>(corpus::SnippetStore::create(
+      dir / "dataset", corpus::StoreShape{settings.front_end.mel.n_mels, settings.front_end.frames()}));
+  // The settings file is written last: a folder without it is not an agent yet.
+  save_agent_settings(dir / "agent.toml", settings);
+  return Agent(dir, settings, std::move(store));
+}
+
+Agent Agent::open(const fs::path& dir) {
+  if (!fs::is_regular_file(dir / "agent.toml")) {
+    throw DatasetError(fmt::format("{}: not an agent folder (no agent.toml)", dir.string()));
+  }
+  auto settings = load_agent_settings(dir / "agent.toml");
+  auto store = std::make_unique<corpus::SnippetStore>(corpus::SnippetStore::open(dir / "dataset"));
+  const corpus::StoreShape want{settings.front_end.mel.n_mels, settings.front_end.frames()};
+  if (!(store->shape() == want)) {
+    throw DatasetError(fmt::format("{}: dataset snippets are {} × {} but agent.toml says {} × {}", dir.string(),
+                                   store->shape().n_mels, store->shape().frames, want.n_mels, want.frames));
+  }
+  return Agent(dir, std::move(settings), std::move(store));
+}
+
+void Agent::set_device(torch::Device device) {
+  device_ = device;
+  ml1_cache_ = nullptr;
+  ml1_cache_version_.clear();
+}
+
+corpus::IngestReport Agent::ingest(const std::vector<fs::path>& inputs, const corpus::IngestProgress& progress) {
+  auto report = corpus::ingest(*store_, inputs, settings_.front_end, settings_.ingest, progress);
+  int n = 1;
+  while (fs::exists(dir_ / "reports" / fmt::format("ingest-{}.json", n))) ++n;
+  write_file_atomic(dir_ / "reports" / fmt::format("ingest-{}.json", n), report.to_json());
+  return report;
+}
+
+TrainOutcome Agent::train_ml1(const TrainOptions& options) {
+  const auto train_ids = store_->ids(corpus::Split::kTrain);
+  const auto val_ids = store_->ids(corpus::Split::kValidation);
+  if (train_ids.empty()) {
+    throw DatasetError(fmt::format("{}: no training snippets: ingest some audio first", dir_.string()));
+  }
+  std::unique_ptr<model::Ml1Trainer> trainer;
+  if (options.resume && fs::exists(ml1_path())) {
+    trainer = std::make_unique<model::Ml1Trainer>(
+        model::Ml1Trainer::resume(read_file(ml1_path()), device_, ml1_path().string()));
+    if (options.epochs >= 0) trainer->set_epochs(static_cast<int>(trainer->epochs_done()) + options.epochs);
+  } else {
+    auto s = settings_.ml1;
+    if (options.epochs >= 0) s.epochs = options.epochs;
+    if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
+    const auto opts = model::options_for(s, static_cast<int>(settings_.front_end.mel.n_mels),
+                                         static_cast<int>(settings_.front_end.frames()));
+    trainer = std::make_unique<model::Ml1Trainer>(s, opts, device_);
+  }
+  const StoreSource source(*store_);
+  model::TrainerCallbacks callbacks;
+  callbacks.progress = options.progress;
+  callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
+    write_file_atomic(ml1_path(), checkpoint);
+    append_line_durable(dir_ / "ml1_history.jsonl", record.to_json_line());
+    if (options.epoch_end) options.epoch_end(record);
+  };
+  const auto result = trainer->train(source, train_ids, val_ids, callbacks, options.stop);
+  if (result.stopped) write_file_atomic(ml1_path(), trainer->checkpoint());
+  ml1_cache_ = nullptr;
+  TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
+  if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
+  return outcome;
+}
+
+bool Agent::has_ml1() const { return fs::is_regular_file(ml1_path()); }
+
+std::string Agent::ml1_version() const {
+  if (!has_ml1()) return "";
+  return fmt::format("{:016x}", fnv1a64(read_file(ml1_path())));
+}
+
+model::ConvVae Agent::ml1() const {
+  if (!has_ml1()) {
+    throw CheckpointError(fmt::format("{}: no trained ML1: run `metahuman train --agent {} --stage ml1` first",
+                                      ml1_path().string(), dir_.string()));
+  }
+  const auto bytes = read_file(ml1_path());
+  const auto version = fmt::format("{:016x}", fnv1a64(bytes));
+  if (!ml1_cache_ || version != ml1_cache_version_) {
+    auto loaded = model::load_ml1_checkpoint(bytes, device_, ml1_path().string());
+    loaded.model->eval();
+    ml1_cache_ = loaded.model;
+    ml1_cache_version_ = version;
+  }
+  return ml1_cache_;
+}
+
+torch::Tensor Agent::cut(const torch::Tensor& audio) const {
+  const auto& fe = settings_.front_end;
+  return dsp::cut_snippets(audio, fe.snippet.snippet_samples(fe.mel.sample_rate_hz));
+}
+
+torch::Tensor Agent::mel_snippets(const torch::Tensor& audio) const {
+  const dsp::MelFrontEnd front_end(settings_.front_end.mel);
+  return front_end.normalised(cut(audio));
+}
+
+torch::Tensor Agent::encode(const torch::Tensor& mel) const {
+  if (mel.dim() != 3) {
+    throw ShapeError(fmt::format("encode: got shape [{}], expected [n, n_mels, frames]", fmt::join(mel.sizes(), ", ")));
+  }
+  auto model = ml1();
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  constexpr int64_t kBatch = 32;
+  for (int64_t s = 0; s < mel.size(0); s += kBatch) {
+    const auto x = mel.slice(0, s, std::min(s + kBatch, mel.size(0))).unsqueeze(1).to(device_, torch::kFloat32);
+    parts.push_back(model->encode(x).to(torch::kCPU));
+  }
+  if (parts.empty()) return torch::zeros({0, static_cast<int64_t>(settings_.ml1.latent_dim)});
+  return torch::cat(parts, 0);
+}
+
+voice::Voice Agent::voice() const { return voice::Voice(ml1(), settings_.front_end.mel, settings_.voice, device_); }
+
+}  // namespace mh::agent
