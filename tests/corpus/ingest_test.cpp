@@ -174,6 +174,26 @@ TEST_F(IngestFixture, ReingestingTheSameContentIsReportedAsDuplicate) {
   EXPECT_NE(line_for(twice, songs / "b_copy.wav").reason.find("in this ingest"), std::string::npos);
 }
 
+TEST_F(IngestFixture, AnIngestStoppedPartWayLeavesTheStoreAsItWas) {
+  write_tone(songs / "first.wav", 440, 0.5);
+  run({songs / "first.wav"});
+  const auto manifest_before = read_file(dir / "store" / "manifest.json");
+  write_tone(songs / "a.wav", 550, 0.5);
+  write_tone(songs / "b.wav", 660, 0.5);
+  int seen = 0;
+  const IngestProgress stop_after_first = [&](const FileReport&, std::size_t, std::size_t) {
+    if (++seen == 1) throw InterruptedError("stopped");
+  };
+  EXPECT_THROW(ingest(store, {songs / "a.wav", songs / "b.wav"}, tiny_front_end(), {}, stop_after_first),
+               InterruptedError);
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(read_file(dir / "store" / "manifest.json"), manifest_before);
+  EXPECT_EQ(SnippetStore::open(dir / "store").size(), 2);
+  // The same store object carries on: the interrupted songs are not duplicates of anything.
+  EXPECT_EQ(run({songs / "a.wav", songs / "b.wav"}).songs_added(), 2);
+  EXPECT_EQ(SnippetStore::open(dir / "store").size(), 6);
+}
+
 TEST_F(IngestFixture, AMissingPathIsReported) {
   const auto report = run({songs / "nope"});
   ASSERT_EQ(report.files.size(), 1u);
