@@ -1,20 +1,18 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 
-#include "audio/audio_files.hpp"
-#include "audio/read_audio.hpp"
-#include "audio/write_wav.hpp"
+#include "agent/agent.hpp"
+#include "cli/agent_training.hpp"
 #include "cli/commands.hpp"
-#include "cli/settings_file.hpp"
+#include "cli/console_sink.hpp"
+#include "cli/measures_table.hpp"
+#include "conversation/conversation.hpp"
 #include "core/errors.hpp"
-#include "dsp/front_end.hpp"
-#include "dsp/join.hpp"
-#include "dsp/mel_to_audio.hpp"
-#include "dsp/quality.hpp"
-#include "dsp/snippets.hpp"
+#include "core/interrupt.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -23,95 +21,141 @@ namespace {
 struct DemoOptions {
   std::string corpus;
   std::string out;
-  int songs = 4;
+  int rounds = 9;
+  int dream_every = 3;
+  int ml1_epochs = 12;
+  int ml2_epochs = 40;
   std::uint64_t seed = 0;
-};
-
-struct PartFigures {
-  std::string name;
-  std::string preset;
-  int songs = 0;
-  int64_t snippets = 0;
-  double audio_s = 0, front_end_s = 0, voice_s = 0, rendered_s = 0, lsd_sum = 0;
+  bool resume = false;
+  bool retrain = false;
 };
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-PartFigures render_part(const fs::path& folder, const std::string& preset, const DemoOptions& o) {
-  PartFigures f{folder.filename().string(), preset};
-  ProgramSettings settings = load_program_settings("", preset);
-  const auto& fe = settings.front_end;
-  const int sr = fe.mel.sample_rate_hz;
-  const dsp::MelFrontEnd front_end(fe.mel);
-  const dsp::MelToAudio voice(fe.mel, settings.voice, torch::kCPU);
-  const fs::path out_dir = fs::path(o.out) / f.name;
-  auto files = audio::list_audio_files(folder);
-  if (o.songs > 0 && static_cast<int>(files.size()) > o.songs) files.resize(o.songs);
-  for (const auto& file : files) {
-    const auto buffer = audio::read_audio(file, sr);
-    auto t0 = Clock::now();
-    const auto kept = dsp::remove_silence(buffer.samples, fe.snippet.silence_window_samples(sr),
-                                          fe.snippet.silence_threshold_dbfs);
-    const auto snippets = dsp::cut_snippets(kept, fe.snippet.snippet_samples(sr));
-    const auto mel = front_end.normalised(snippets);
-    f.front_end_s += since(t0);
-    if (mel.size(0) == 0) continue;
-    t0 = Clock::now();
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-    const auto raw = voice.snippets(mel, gen);
-    std::vector<torch::Tensor> pieces;
-    for (int64_t i = 0; i < raw.size(0); ++i) pieces.push_back(dsp::trim_to_rising_zero_crossings(raw[i]));
-    const auto song = dsp::crossfade_join(pieces, settings.voice.crossfade_samples);
-    f.voice_s += since(t0);
-    const auto wav = out_dir / (file.stem().string() + ".wav");
-    audio::write_wav(wav, song, sr);
-    save_settings_beside(wav, settings);
-    f.lsd_sum += dsp::log_spectral_distance_db(raw, snippets.slice(1, 0, raw.size(1)), fe.mel.stft) * mel.size(0);
-    f.snippets += mel.size(0);
-    f.audio_s += static_cast<double>(kept.size(0)) / sr;
-    f.rendered_s += static_cast<double>(song.size(0)) / sr;
-    ++f.songs;
-    fmt::print("  {}: {} snippets → {}\n", file.filename().string(), mel.size(0), wav.string());
+/// The demo's agents differ in instrument (their corpus part) and snippet length, as the
+/// original paired a 4-s agent with a 2-s one.
+agent::AgentSettings demo_agent_settings(const std::string& name, const std::string& preset, std::uint64_t seed) {
+  agent::AgentSettings s;
+  s.name = name;
+  s.preset = preset;
+  s.front_end = dsp::front_end_preset(preset);
+  s.ml1.seed = seed;
+  s.ml2.seed = seed;
+  s.ml2.epochs = 40;
+  s.validate();
+  return s;
+}
+
+/// Trained agents are kept under `trained/` and copied for each new conversation, so a re-run
+/// skips the training and every conversation starts from the same agents.
+fs::path trained_agent(const fs::path& part, const fs::path& dir, const agent::AgentSettings& settings,
+                       const DemoOptions& o) {
+  if (fs::exists(dir / "agent.toml")) {
+    auto a = agent::Agent::open(dir);
+    if (a.has_ml1() && a.has_ml2() && a.ml2_is_current() && !o.retrain) {
+      fmt::print("{}: trained agent found in {}\n", a.name(), dir.string());
+      return dir;
+    }
   }
-  return f;
+  fs::remove_all(dir);
+  auto a = agent::Agent::create(dir, settings);
+  const auto report = a.ingest({part});
+  fmt::print("{}: {} songs, {} snippets of {} s from {}; {} files refused\n", a.name(), report.songs_added(),
+             report.snippets_added(), settings.front_end.snippet.seconds, part.string(), report.refused());
+  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, static_cast<int64_t>(o.seed)});
+  return dir;
+}
+
+void copy_agent(const fs::path& from, const fs::path& to) {
+  fs::remove_all(to);
+  fs::create_directories(to.parent_path());
+  fs::copy(from, to, fs::copy_options::recursive);
 }
 
 void run_demo(const DemoOptions& o) {
+  const auto t0 = Clock::now();
   if (!fs::is_directory(o.corpus)) throw InputError(fmt::format("{}: corpus folder not found", o.corpus));
   std::vector<fs::path> parts;
   for (const auto& e : fs::directory_iterator(o.corpus)) {
     if (e.is_directory()) parts.push_back(e.path());
   }
   std::sort(parts.begin(), parts.end());
-  if (parts.empty()) parts.push_back(o.corpus);
-  // The original paired a 4-s agent with a 2-s one.
-  const std::vector<std::string> presets = {"4.0_256", "2.0_128"};
-  std::vector<PartFigures> figures;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    fmt::print("{} (snippets {}):\n", parts[i].filename().string(), presets[i % presets.size()]);
-    figures.push_back(render_part(parts[i], presets[i % presets.size()], o));
+  if (parts.size() != 2) {
+    throw InputError(fmt::format("{}: expected two subfolders of audio, one per agent; found {}", o.corpus, parts.size()));
   }
-  fmt::print("\n{:<10} {:>7} {:>6} {:>9} {:>9} {:>14} {:>14} {:>8}\n", "part", "preset", "songs", "snippets",
-             "audio s", "mel audio s/s", "voice × rt", "lsd dB");
-  for (const auto& f : figures) {
-    fmt::print("{:<10} {:>7} {:>6} {:>9} {:>9.1f} {:>14.0f} {:>14.1f} {:>8.2f}\n", f.name, f.preset, f.songs,
-               f.snippets, f.audio_s, f.audio_s / std::max(f.front_end_s, 1e-9),
-               f.rendered_s / std::max(f.voice_s, 1e-9), f.snippets ? f.lsd_sum / f.snippets : 0.0);
+  const fs::path out(o.out);
+  const fs::path session = out / "session";
+  // Valerio, the 2-s agent, opens; Dennis listens with 4-s ears.
+  const std::vector<std::pair<std::string, std::string>> roles = {{"Valerio", "2.0_128"}, {"Dennis", "4.0_256"}};
+  std::vector<fs::path> agents;
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& [name, preset] = roles[i];
+    fs::path part = parts[i];
+    for (const auto& p : parts) {
+      std::string stem = p.filename().string();
+      std::transform(stem.begin(), stem.end(), stem.begin(), ::tolower);
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      if (stem == lower) part = p;
+    }
+    const auto trained = trained_agent(part, out / "trained" / name, demo_agent_settings(name, preset, o.seed + i), o);
+    const auto live = out / "agents" / name;
+    if (!o.resume || !fs::exists(live / "agent.toml")) copy_agent(trained, live);
+    agents.push_back(live);
   }
-  fmt::print("\nrendered songs are in {}\n", o.out);
+  const double setup_s = since(t0);
+  if (!o.resume) fs::remove_all(session);
+
+  conversation::ConversationOptions c;
+  c.session = session;
+  c.agent_a = agents[0];
+  c.agent_b = agents[1];
+  auto& s = c.settings;
+  s.rounds = o.rounds;
+  s.dream_every = o.dream_every;
+  s.excerpt_min_s = 10;
+  s.excerpt_max_s = 20;
+  s.seed = o.seed;
+  for (auto* r : {&s.a, &s.b}) {
+    r->dream_ml1_epochs = 3;
+    r->dream_ml2_epochs = 10;
+  }
+  c.resume = o.resume;
+  c.stop = &interrupt_flag();
+  ConsoleSink console;
+  c.sinks.push_back(&console);
+  const auto t1 = Clock::now();
+  const auto outcome = conversation::converse(c);
+  const double conversation_s = since(t1);
+  fmt::print("\n{}", measures_table(session));
+  if (outcome.stopped) {
+    throw InterruptedError(fmt::format("interrupted after {} rounds; continue with the same command and --resume",
+                                       outcome.rounds_done));
+  }
+  fmt::print("\nagents ready in {:.0f} s, conversation of {} rounds in {:.0f} s, {:.0f} s in all\n", setup_s,
+             outcome.rounds_done, conversation_s, since(t0));
+  fmt::print("songs, events and measures: {}\n", session.string());
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
-  auto opts = std::make_shared<DemoOptions>();
-  auto* cmd = app.add_subcommand("demo", "The main job on a corpus folder (one subfolder per agent)");
-  cmd->add_option("--corpus", opts->corpus, "Corpus folder: one subfolder of audio per agent")->required();
-  cmd->add_option("--out", opts->out, "Output folder")->required();
-  cmd->add_option("--songs", opts->songs, "Songs per agent (0: all)")->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "Seed")->capture_default_str();
-  cmd->callback([opts] { run_demo(*opts); });
+  auto o = std::make_shared<DemoOptions>();
+  auto* cmd = app.add_subcommand(
+      "demo", "The main job: two agents learn a corpus (one subfolder per agent) and converse");
+  cmd->add_option("--corpus", o->corpus, "Corpus folder: two subfolders of audio, one per agent")->required();
+  cmd->add_option("--out", o->out, "Output folder (trained agents, live agents, session)")->required();
+  cmd->add_option("--rounds", o->rounds, "Conversation rounds")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--dream-every", o->dream_every, "Both agents dream after every this many rounds")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--ml1-epochs", o->ml1_epochs, "ML1 epochs of the first training")->capture_default_str();
+  cmd->add_option("--ml2-epochs", o->ml2_epochs, "ML2 epochs of the first training")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed")->capture_default_str();
+  cmd->add_flag("--resume", o->resume, "Continue an interrupted demo conversation");
+  cmd->add_flag("--retrain", o->retrain, "Train the agents again even when trained ones are saved");
+  cmd->callback([o] { run_demo(*o); });
 }
 
 }  // namespace mh::cli

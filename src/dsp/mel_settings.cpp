@@ -11,7 +11,7 @@ namespace mh::dsp {
 
 void MelSettings::validate() const {
   check_range("mel.sample_rate_hz", sample_rate_hz, 1000, 384000);
-  stft.validate();
+  stft.validate("mel.");
   check_range("mel.n_mels", n_mels, 1, stft.n_freqs());
   const double nyquist = sample_rate_hz / 2.0;
   if (!(fmax_hz > 0 && fmax_hz <= nyquist)) {

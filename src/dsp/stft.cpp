@@ -1,16 +1,21 @@
 #include "dsp/stft.hpp"
 
+#include <fftw3.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <new>
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
 
 namespace mh::dsp {
 
-void StftSettings::validate() const {
-  check_range("stft.n_fft", n_fft, 16, 1 << 16);
-  check_range("stft.win_length", win_length, 1, n_fft);
-  check_range("stft.hop_length", hop_length, 1, n_fft);
+void StftSettings::validate(const std::string& prefix) const {
+  check_range(prefix + "n_fft", n_fft, 16, 1 << 16);
+  check_range(prefix + "win_length", win_length, 1, n_fft);
+  check_range(prefix + "hop_length", hop_length, 1, n_fft);
 }
 
 int64_t StftSettings::n_frames(int64_t samples) const {
@@ -63,6 +68,68 @@ torch::Tensor istft(const torch::Tensor& spec, const StftSettings& s, int64_t le
   if (length >= 0) len = length;
   return torch::istft(spec, s.n_fft, s.hop_length, s.n_fft, window, s.center, /*normalized=*/false,
                       /*onesided=*/true, len, /*return_complex=*/false);
+}
+
+namespace {
+
+// FFTW's planner is not thread-safe (executing a plan on new arrays is).
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::shared_ptr<void> own_plan(fftwf_plan plan) {
+  return std::shared_ptr<void>(plan, [](void* p) {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    fftwf_destroy_plan(static_cast<fftwf_plan>(p));
+  });
+}
+
+}  // namespace
+
+template <typename T>
+FftBuffer<T>::FftBuffer(size_t count) : data_(static_cast<T*>(fftwf_malloc(std::max<size_t>(count, 1) * sizeof(T)))) {
+  if (data_ == nullptr) throw std::bad_alloc();
+}
+
+template <typename T>
+FftBuffer<T>::~FftBuffer() {
+  fftwf_free(data_);
+}
+
+template class FftBuffer<float>;
+template class FftBuffer<std::complex<float>>;
+
+RealFft::RealFft(int n) : n_(n) {
+  check_range("fft size", n, 2, 1 << 24);
+  FftBuffer<float> real(static_cast<size_t>(n));
+  FftBuffer<std::complex<float>> spectrum(static_cast<size_t>(n / 2 + 1));
+  auto* c = reinterpret_cast<fftwf_complex*>(spectrum.data());
+  fftwf_plan forward = nullptr;
+  fftwf_plan inverse = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    // FFTW_ESTIMATE plans without timing anything, so it never touches the buffers and picks the
+    // same plan in every run (for 1380 points, the same one FFTW_MEASURE picks).
+    forward = fftwf_plan_dft_r2c_1d(n, real.data(), c, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    inverse = fftwf_plan_dft_c2r_1d(n, c, real.data(), FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
+  }
+  // The deleters take the planner lock themselves.
+  if (forward != nullptr) forward_ = own_plan(forward);
+  if (inverse != nullptr) inverse_ = own_plan(inverse);
+  if (forward == nullptr || inverse == nullptr) {
+    throw Error(fmt::format("FFTW could not plan a real FFT of {} points", n));
+  }
+}
+
+void RealFft::forward(const float* in, std::complex<float>* out) const {
+  // FFTW_PRESERVE_INPUT: the plan does not write to `in` (FFTW's signature is not const).
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(forward_.get()), const_cast<float*>(in),
+                        reinterpret_cast<fftwf_complex*>(out));
+}
+
+void RealFft::inverse(std::complex<float>* in, float* out) const {
+  fftwf_execute_dft_c2r(static_cast<fftwf_plan>(inverse_.get()), reinterpret_cast<fftwf_complex*>(in), out);
 }
 
 }  // namespace mh::dsp

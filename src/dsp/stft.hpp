@@ -4,6 +4,10 @@
 /// pad_mode='constant'), X[k] = Σ x[n] e^{-2πikn/N}. Pure functions on tensors.
 #include <torch/torch.h>
 
+#include <complex>
+#include <memory>
+#include <string>
+
 namespace mh::dsp {
 
 struct StftSettings {
@@ -13,7 +17,8 @@ struct StftSettings {
   bool center = true;     ///< centre frames with n_fft/2 zero padding
 
   /// Throws SettingsError naming the field, the value and the allowed range.
-  void validate() const;
+  /// `prefix` names the table the fields are read from (the [mel] table of a settings file).
+  void validate(const std::string& prefix = "stft.") const;
   int n_freqs() const { return n_fft / 2 + 1; }
   /// Frames for `samples` input samples: 1 + samples/hop centred, 1 + (samples-n_fft)/hop not.
   int64_t n_frames(int64_t samples) const;
@@ -31,5 +36,45 @@ torch::Tensor stft(const torch::Tensor& signal, const StftSettings& s, const tor
 /// Inverse of stft by weighted overlap-add (divides by the summed squared window).
 /// spec: [(batch,) n_freqs, frames] complex → [(batch,) length] float32. length < 0: (frames-1)*hop.
 torch::Tensor istft(const torch::Tensor& spec, const StftSettings& s, int64_t length = -1);
+
+/// A planned single-precision FFTW real FFT of n points, forward (r2c) and inverse (c2r), both
+/// unnormalised. Planned once (FFTW_ESTIMATE: the plan, and so the rounding, is the same in every
+/// run); the transforms may run from any number of threads at once. Buffers must come from
+/// FftBuffer (SIMD-aligned like the planning buffers).
+class RealFft {
+ public:
+  /// Throws SettingsError for n < 2, Error if FFTW cannot plan it.
+  explicit RealFft(int n);
+  int size() const { return n_; }
+  int n_freqs() const { return n_ / 2 + 1; }
+  /// in [n] → out [n/2+1]: X[k] = Σ x[j] e^{−2πijk/n}. `in` is left as it was.
+  void forward(const float* in, std::complex<float>* out) const;
+  /// in [n/2+1] → out [n]: x[j] = Σ_k X[k] e^{2πijk/n} over the full Hermitian spectrum (not divided
+  /// by n; the imaginary parts of the DC and Nyquist bins are ignored). `in` is overwritten.
+  void inverse(std::complex<float>* in, float* out) const;
+
+ private:
+  int n_ = 0;
+  std::shared_ptr<void> forward_;  // fftwf_plan, destroyed under the planner lock
+  std::shared_ptr<void> inverse_;
+};
+
+/// An FFTW-aligned scratch array of `count` T (float or std::complex<float>), uninitialised.
+template <typename T>
+class FftBuffer {
+ public:
+  explicit FftBuffer(size_t count);
+  ~FftBuffer();
+  FftBuffer(const FftBuffer&) = delete;
+  FftBuffer& operator=(const FftBuffer&) = delete;
+  T* data() const { return data_; }
+  T& operator[](size_t i) const { return data_[i]; }
+
+ private:
+  T* data_;
+};
+
+extern template class FftBuffer<float>;
+extern template class FftBuffer<std::complex<float>>;
 
 }  // namespace mh::dsp

@@ -1,0 +1,104 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "agent/agent.hpp"
+#include "cli/agent_training.hpp"
+#include "cli/commands.hpp"
+#include "cli/console_sink.hpp"
+#include "cli/measures_table.hpp"
+#include "conversation/conversation.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/interrupt.hpp"
+
+namespace mh::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct ConverseOptions {
+  std::string session;
+  std::vector<std::string> agents;
+  std::string settings;
+  int rounds = -1;
+  int64_t seed = -1;
+  bool resume = false;
+};
+
+void run_converse(const ConverseOptions& o) {
+  conversation::ConversationOptions c;
+  c.session = o.session;
+  c.agent_a = o.agents.at(0);
+  c.agent_b = o.agents.at(1);
+  if (!o.settings.empty()) {
+    c.settings = conversation::parse_conversation_settings(read_file(o.settings), o.settings);
+  }
+  if (o.rounds > 0) c.settings.rounds = o.rounds;
+  if (o.seed >= 0) c.settings.seed = static_cast<std::uint64_t>(o.seed);
+  c.resume = o.resume;
+  c.stop = &interrupt_flag();
+  ConsoleSink console;
+  c.sinks.push_back(&console);
+  const auto outcome = conversation::converse(c);
+  fmt::print("\n{}", measures_table(o.session));
+  if (outcome.stopped) {
+    throw InterruptedError(fmt::format("interrupted after {} rounds; continue with: metahuman converse --session {} "
+                                       "--agents {} {} --resume", outcome.rounds_done, o.session, o.agents[0],
+                                       o.agents[1]));
+  }
+  fmt::print("conversation done: songs, events and measures in {}\n", o.session);
+}
+
+struct NewAgentOptions {
+  std::string agent;
+  std::string name;
+  std::string corpus;
+  std::string settings;
+  int ml1_epochs = -1, ml2_epochs = -1;
+  int64_t seed = -1;
+};
+
+void run_new_agent(const NewAgentOptions& o) {
+  if (fs::exists(fs::path(o.agent) / "agent.toml")) {
+    throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
+                                   o.agent));
+  }
+  agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
+  if (!o.name.empty()) s.name = o.name;
+  auto a = agent::Agent::create(o.agent, s);
+  const auto report = a.ingest({fs::path(o.corpus)});
+  fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
+             report.snippets_added(), report.refused(), o.agent);
+  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed});
+  fmt::print("{} is ready in {}\n", a.name(), o.agent);
+}
+
+}  // namespace
+
+void add_converse_commands(CLI::App& app) {
+  auto conv = std::make_shared<ConverseOptions>();
+  auto* c = app.add_subcommand("converse", "Two agents sing to each other, listen, vary and dream");
+  c->add_option("--session", conv->session, "Session folder (songs, events, measures, report)")->required();
+  c->add_option("--agents", conv->agents, "The two agent folders: A opens the first round")->required()->expected(2);
+  c->add_option("--settings", conv->settings, "Conversation settings (TOML)")->check(CLI::ExistingFile);
+  c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
+  c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
+  c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
+  c->callback([conv] { run_converse(*conv); });
+
+  auto na = std::make_shared<NewAgentOptions>();
+  auto* group = app.add_subcommand("agent", "Manage agents");
+  group->require_subcommand(1);
+  auto* n = group->add_subcommand("new", "Make an agent from a folder of audio: ingest, train ML1 and ML2");
+  n->add_option("--agent", na->agent, "New agent folder")->required();
+  n->add_option("--name", na->name, "The agent's name (e.g. Valerio)");
+  n->add_option("--corpus", na->corpus, "Folder (or file) of human recordings")->required();
+  n->add_option("--settings", na->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
+  n->add_option("--ml1-epochs", na->ml1_epochs, "ML1 epochs (default: settings)")->check(CLI::Range(0, 100000));
+  n->add_option("--ml2-epochs", na->ml2_epochs, "ML2 epochs (default: settings)")->check(CLI::Range(0, 100000));
+  n->add_option("--seed", na->seed, "Seed for both models")->check(CLI::NonNegativeNumber);
+  n->callback([na] { run_new_agent(*na); });
+}
+
+}  // namespace mh::cli

@@ -1,0 +1,35 @@
+#include "cli/console_sink.hpp"
+
+#include <fmt/format.h>
+
+namespace mh::cli {
+
+void ConsoleSink::on_event(const nlohmann::json& e) {
+  const std::string type = e.value("type", "");
+  std::string line;
+  if (type == "round_start") {
+    line = fmt::format("— round {} —", e["round"].get<int>() + 1);
+  } else if (type == "song") {
+    line = fmt::format("song {:>3}: {} sings {} ({:.1f} s){}", e["song"].get<int64_t>(), e["singer"].get<std::string>(),
+                       e["kind"].get<std::string>(), e["duration_s"].get<double>(),
+                       e.contains("fidelity_db") ? fmt::format(", fidelity {:.1f} dB", e["fidelity_db"].get<double>()) : "");
+  } else if (type == "listen") {
+    line = fmt::format("          {} listens and remembers: human share {:.1f}%", e["agent"].get<std::string>(),
+                       100 * e["human_fraction"].get<double>());
+  } else if (type == "dream_start") {
+    line = fmt::format("{} dreams ({}, {} snippets)…", e["agent"].get<std::string>(), e["policy"].get<std::string>(),
+                       e["items"].get<int64_t>());
+  } else if (type == "dream_end") {
+    const auto& m = e["measures"];
+    auto num = [&](const char* k) { return m.contains(k) && m[k].is_number() ? m[k].get<double>() : std::nan(""); };
+    line = fmt::format("{} woke after {:.0f} s: human {:.1f}%, Fréchet {:.3g}, variance {:.2f}, forgetting {:.2f}",
+                       e["agent"].get<std::string>(), e["seconds"].get<double>(), 100 * num("human_fraction"),
+                       num("frechet"), num("variance_ratio"), num("forgetting"));
+  } else {
+    return;
+  }
+  std::fprintf(out_, "%s\n", line.c_str());
+  std::fflush(out_);
+}
+
+}  // namespace mh::cli

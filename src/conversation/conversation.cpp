@@ -1,0 +1,498 @@
+#include "conversation/conversation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "agent/agent.hpp"
+#include "audio/read_audio.hpp"
+#include "audio/resample.hpp"
+#include "conversation/dream.hpp"
+#include "conversation/generation_measures.hpp"
+#include "conversation/judge.hpp"
+#include "conversation/measures.hpp"
+#include "conversation/session_log.hpp"
+#include "conversation/song_files.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+
+namespace mh::conversation {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) {
+  // splitmix64 over (seed, a, b): independent streams per song and per dream.
+  std::uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
+}
+
+/// What the loop remembers about a session song (from its event).
+struct SongInfo {
+  int64_t number = 0;
+  std::string singer, kind;
+  int depth = 0;
+  fs::path wav;
+  std::map<std::string, int64_t> dataset_id;  ///< listener name → its dataset song id
+};
+
+struct Party {
+  Party(agent::Agent a, const RoleSettings* r) : name(a.name()), agent(std::move(a)), role(r) {}
+  std::string name;
+  agent::Agent agent;
+  const RoleSettings* role = nullptr;
+  std::optional<Judge> judge;
+  int64_t first_new_song = 0;  ///< dataset song id after the last dream
+  std::vector<int64_t> songs_since_dream;
+  std::vector<double> fidelity_since_dream;
+  std::optional<torch::Tensor> previous_mean;
+  std::optional<double> first_frechet;
+  int dreams = 0;
+};
+
+corpus::SongKind dataset_kind(const std::string& kind) {
+  if (kind == "file") return corpus::SongKind::kHuman;
+  if (kind == "variation") return corpus::SongKind::kVariation;
+  if (kind == "machine") return corpus::SongKind::kMachine;
+  return corpus::SongKind::kImitation;  // a human excerpt is the singer's imitation of a human song
+}
+
+class Loop {
+ public:
+  explicit Loop(const ConversationOptions& o) : o_(o), log_(o.session / "events.jsonl") {}
+
+  ConversationOutcome run();
+
+ private:
+  // Replay: an action whose event is already in the log is not done again.
+  const json* replayed(const std::string& type) {
+    if (cursor_ < log_.events().size() && log_.events()[cursor_]["type"] == type) return &log_.events()[cursor_++];
+    if (cursor_ < log_.events().size()) {
+      throw DatasetError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
+                                     (o_.session / "events.jsonl").string(), cursor_,
+                                     log_.events()[cursor_]["type"].get<std::string>(), type));
+    }
+    return nullptr;
+  }
+  json emit(json e) {
+    ++cursor_;
+    return log_.emit(std::move(e));
+  }
+  bool stop_requested() const { return o_.stop && o_.stop->load(); }
+
+  void start();
+  void prepare_judges();
+  int64_t sing(int round, int turn, Party& singer, Party& listener, const std::string& kind,
+               std::optional<int64_t> parent);
+  void listen(Party& listener, int64_t song);
+  bool dream(Party& p, int round);
+  void write_measures_file();
+  void write_map_file();
+
+  torch::Tensor heard_audio(const Party& listener, const SongInfo& song) const {
+    return audio::read_audio(o_.session / song.wav, listener.agent.settings().front_end.mel.sample_rate_hz).samples;
+  }
+  json map_of(const torch::Tensor& audio_by_party_a, const torch::Tensor& audio_by_party_b);
+
+  const ConversationOptions& o_;
+  ConversationSettings s_;
+  SessionLog log_;
+  size_t cursor_ = 0;
+  std::vector<Party> parties_;
+  std::vector<SongInfo> songs_;
+};
+
+void Loop::start() {
+  const fs::path settings_path = o_.session / "session.toml";
+  if (!log_.events().empty() && !o_.resume) {
+    throw DatasetError(fmt::format("{}: the session already holds a conversation: use --resume to continue it, or "
+                                   "another folder", o_.session.string()));
+  }
+  if (o_.resume && fs::exists(settings_path)) {
+    s_ = parse_conversation_settings(read_file(settings_path), settings_path.string());
+  } else {
+    s_ = o_.settings;
+    s_.validate();
+    fs::create_directories(o_.session);
+    write_file_atomic(settings_path, to_toml_text(s_));
+  }
+  parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a);
+  parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b);
+  for (auto& p : parties_) {
+    p.first_new_song = static_cast<int64_t>(p.agent.dataset().manifest().songs().size());
+    if (!p.agent.has_ml1()) p.agent.ml1();  // throws "train ML1 first" naming the agent
+  }
+  if (parties_[0].name == parties_[1].name) {
+    throw SettingsError(fmt::format("both agents are called '{}': give them different names in their agent.toml",
+                                    parties_[0].name));
+  }
+  if (s_.opening == "machine") {
+    for (auto& p : parties_) {
+      if (!p.agent.has_ml2()) {
+        throw CheckpointError(fmt::format("{}: opening = 'machine' needs ML2: run `metahuman train --agent {} --stage "
+                                          "ml2` first", p.agent.dir().string(), p.agent.dir().string()));
+      }
+    }
+  }
+  if (const json* e = replayed("session_start")) {
+    const auto& firsts = (*e)["first_new_song"];
+    for (size_t i = 0; i < parties_.size(); ++i) parties_[i].first_new_song = firsts.at(i).get<int64_t>();
+    if ((*e)["agents"] != json::array({parties_[0].name, parties_[1].name})) {
+      throw DatasetError(fmt::format("{}: the session was started by agents {}, not {} and {}", o_.session.string(),
+                                     (*e)["agents"].dump(), parties_[0].name, parties_[1].name));
+    }
+  } else {
+    emit({{"type", "session_start"},
+          {"agents", {parties_[0].name, parties_[1].name}},
+          {"agent_dirs", {fs::absolute(o_.agent_a).string(), fs::absolute(o_.agent_b).string()}},
+          {"rounds", s_.rounds},
+          {"seed", s_.seed},
+          {"first_new_song", {parties_[0].first_new_song, parties_[1].first_new_song}}});
+  }
+  for (auto* sink : o_.sinks) log_.add_sink(sink);
+  prepare_judges();
+}
+
+void Loop::prepare_judges() {
+  const fs::path dir = o_.session / "judges";
+  for (size_t i = 0; i < parties_.size(); ++i) {
+    auto& p = parties_[i];
+    const fs::path ckpt = dir / (p.name + "_ml1.ckpt"), meta = dir / (p.name + ".json");
+    if (fs::exists(meta) && fs::exists(ckpt)) {
+      json m;
+      try {
+        m = json::parse(read_file(meta));
+      } catch (const json::exception& e) {
+        throw DatasetError(fmt::format("{}: not JSON: {}", meta.string(), e.what()));
+      }
+      p.judge = Judge::restore(p.agent, read_file(ckpt), m, meta.string());
+    } else {
+      p.judge = Judge::create(p.agent, s_.reference_snippets, mix_seed(s_.seed, 0xA11CE, i));
+      fs::create_directories(dir);
+      write_file_atomic(ckpt, p.judge->ml1_bytes());
+      write_file_atomic(meta, p.judge->meta().dump() + "\n");
+    }
+  }
+  write_map_file();
+}
+
+void Loop::write_map_file() {
+  json agents = json::object();
+  for (auto& p : parties_) {
+    const auto xy = p.judge->project(p.judge->reference_embedding());
+    json pts = json::array();
+    for (int64_t i = 0; i < xy.size(0); ++i) {
+      pts.push_back({std::round(xy[i][0].item<double>() * 1e4) / 1e4, std::round(xy[i][1].item<double>() * 1e4) / 1e4});
+    }
+    agents[p.name] = {{"reference", pts}, {"explained_variance", p.judge->explained_variance()}};
+  }
+  write_file_atomic(o_.session / "map.json", json{{"agents", agents}}.dump() + "\n");
+}
+
+json Loop::map_of(const torch::Tensor& audio_a, const torch::Tensor& audio_b) {
+  json out = json::object();
+  const torch::Tensor* audio[2] = {&audio_a, &audio_b};
+  for (size_t i = 0; i < parties_.size(); ++i) {
+    auto& p = parties_[i];
+    const auto xy = p.judge->project(p.judge->embed(p.agent.mel_snippets(*audio[i])));
+    json pts = json::array();
+    for (int64_t t = 0; t < xy.size(0); ++t) {
+      pts.push_back({std::round(xy[t][0].item<double>() * 1e4) / 1e4, std::round(xy[t][1].item<double>() * 1e4) / 1e4});
+    }
+    out[p.name] = pts;
+  }
+  return out;
+}
+
+int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind,
+                   std::optional<int64_t> parent) {
+  const int64_t number = static_cast<int64_t>(songs_.size());
+  SongInfo info;
+  info.number = number;
+  info.singer = singer.name;
+  info.kind = kind;
+  info.depth = kind == "file" ? 0 : (parent ? songs_[static_cast<size_t>(*parent)].depth + 1 : 1);
+  info.wav = song_wav_path(number, singer.name, kind);
+  if (const json* e = replayed("song")) {
+    if ((*e)["song"] != number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
+      throw DatasetError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
+                                     (*e)["seq"].get<int64_t>(), number));
+    }
+    if ((*e).contains("fidelity_db") && (*e)["fidelity_db"].is_number()) {
+      singer.fidelity_since_dream.push_back((*e)["fidelity_db"].get<double>());
+    }
+    songs_.push_back(info);
+    singer.songs_since_dream.push_back(number);
+    return number;
+  }
+
+  const std::uint64_t seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const int rate = singer.agent.settings().front_end.mel.sample_rate_hz;
+  const double snippet_s = singer.agent.settings().front_end.snippet.seconds;
+  torch::Tensor latents, audio;
+  json source = nullptr;
+  std::optional<double> fidelity;
+  double sigma = 0;
+  if (kind == "human") {
+    std::vector<int64_t> candidates;
+    for (const auto& song : singer.agent.dataset().manifest().songs()) {
+      if (song.provenance.depth == 0 && song.provenance.split == corpus::Split::kTrain) candidates.push_back(song.id);
+    }
+    if (candidates.empty()) {
+      throw DatasetError(fmt::format("{}: no human training song to sing", singer.agent.dir().string()));
+    }
+    const int64_t pick = torch::randint(static_cast<int64_t>(candidates.size()), {1}, gen, torch::kInt64).item<int64_t>();
+    const int64_t song_id = candidates[static_cast<size_t>(pick)];
+    const auto& stored = singer.agent.dataset().manifest().song(song_id);
+    const double len_s = s_.excerpt_min_s + (s_.excerpt_max_s - s_.excerpt_min_s) * torch::rand({1}, gen).item<double>();
+    const int64_t want = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(len_s / snippet_s)));
+    const int64_t n = std::min(want, stored.n_snippets());
+    const int64_t start = stored.n_snippets() > n
+                              ? torch::randint(stored.n_snippets() - n + 1, {1}, gen, torch::kInt64).item<int64_t>()
+                              : 0;
+    const auto mel = singer.agent.dataset().read_song(song_id).slice(0, start, start + n).squeeze(1);
+    latents = singer.agent.encode(mel);
+    source = {{"dataset_song", song_id}, {"title", stored.record.title},
+              {"from_s", static_cast<double>(start) * snippet_s}, {"to_s", static_cast<double>(start + n) * snippet_s}};
+    audio = singer.agent.voice().sing(latents, gen);
+  } else if (kind == "machine") {
+    latents = singer.agent.compose(1, s_.machine_song_s, gen).at(0);
+    audio = singer.agent.voice().sing(latents, gen);
+  } else if (kind == "file") {
+    audio = audio::read_audio(s_.opening_file, rate).samples;
+    latents = singer.agent.encode(singer.agent.mel_snippets(audio));
+    source = {{"file", s_.opening_file}};
+  } else {  // imitation or variation of what the singer just heard
+    const auto& heard = songs_.at(static_cast<size_t>(*parent));
+    const auto heard_mel = singer.agent.mel_snippets(heard_audio(singer, heard));
+    latents = singer.agent.encode(heard_mel);
+    sigma = kind == "variation" ? singer.role->variation_sigma : 0.0;
+    if (sigma > 0) latents = latents + sigma * torch::randn(latents.sizes(), gen, latents.options());
+    auto voice = singer.agent.voice();
+    const auto answer_mel = voice.mel(latents);
+    fidelity = spectral_convergence_db(normalised_mel_to_power(heard_mel), normalised_mel_to_power(answer_mel));
+    audio = voice.render(answer_mel, gen);
+  }
+  json sidecar = {{"song", number},
+                  {"round", round},
+                  {"turn", turn},
+                  {"singer", singer.name},
+                  {"listener", listener.name},
+                  {"kind", kind},
+                  {"parent", parent ? json(*parent) : json(nullptr)},
+                  {"sigma", sigma},
+                  {"seed", seed},
+                  {"depth", info.depth},
+                  {"snippet_seconds", snippet_s},
+                  {"latents", latent_rows(latents)},
+                  {"ml1_version", singer.agent.ml1_version()},
+                  {"ml2_version", singer.agent.has_ml2() ? json(singer.agent.ml2_version()) : json(nullptr)},
+                  {"source", source}};
+  // The map positions come from the written file, as every listener hears it.
+  write_song_wav(o_.session, info.wav, audio, rate);
+  sidecar["map"] = map_of(heard_audio(parties_[0], info), heard_audio(parties_[1], info));
+  write_song_sidecar(o_.session, info.wav, audio, rate, sidecar);
+  json event = {{"type", "song"},
+                {"round", round},
+                {"turn", turn},
+                {"song", number},
+                {"singer", singer.name},
+                {"listener", listener.name},
+                {"kind", kind},
+                {"parent", sidecar["parent"]},
+                {"sigma", sigma},
+                {"seed", seed},
+                {"duration_s", static_cast<double>(audio.numel()) / rate},
+                {"wav", info.wav.generic_string()},
+                {"sidecar", fs::path(info.wav).replace_extension(".json").generic_string()},
+                {"line", fmt::format("{} sings {}", singer.name,
+                                     kind == "human" ? "a human song" : kind == "machine" ? "its own song"
+                                     : kind == "file" ? "a recording" : "a " + kind)}};
+  if (fidelity) {
+    event["fidelity_db"] = *fidelity;
+    singer.fidelity_since_dream.push_back(*fidelity);
+  }
+  emit(event);
+  songs_.push_back(info);
+  singer.songs_since_dream.push_back(number);
+  return number;
+}
+
+void Loop::listen(Party& listener, int64_t number) {
+  auto& song = songs_.at(static_cast<size_t>(number));
+  if (const json* e = replayed("listen")) {
+    song.dataset_id[listener.name] = (*e)["dataset_song"].get<int64_t>();
+    return;
+  }
+  // A key unique to this session, song and listener: a listen redone after a kill finds the
+  // song it already stored instead of storing it twice.
+  const std::uint64_t key = fnv1a64(fmt::format("{}|{}|{}|{}", fs::absolute(o_.session).string(), s_.seed, number,
+                                                listener.name)) | 1ULL;
+  auto& store = listener.agent.dataset();
+  int64_t id = store.manifest().find_content(key);
+  if (id < 0) {
+    const auto audio = heard_audio(listener, song);
+    const auto mel = listener.agent.mel_snippets(audio);
+    corpus::SongRecord record;
+    record.title = song.wav.stem().string();
+    record.source = (o_.session / song.wav).string();
+    record.duration_s = static_cast<double>(audio.numel()) / listener.agent.settings().front_end.mel.sample_rate_hz;
+    record.snippet_seconds = listener.agent.settings().front_end.snippet.seconds;
+    record.content_hash = key;
+    corpus::Provenance p;
+    p.kind = dataset_kind(song.kind);
+    p.origin = p.kind == corpus::SongKind::kHuman ? "human" : song.singer;
+    p.depth = p.kind == corpus::SongKind::kHuman ? 0 : std::max(1, song.depth);
+    p.round = static_cast<int>(log_.of_type("round_start").size()) - 1;
+    p.seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
+    p.split = corpus::Split::kTrain;
+    p.variation_sigma = 0;
+    for (const auto& e : log_.events()) {
+      if (e["type"] == "song" && e["song"] == number) p.variation_sigma = e["sigma"].get<double>();
+    }
+    if (song.kind == "imitation" || song.kind == "variation") {
+      // The parent is the song the singer answered; the listener knows it by its own id if it heard it.
+      for (const auto& e : log_.events()) {
+        if (e["type"] == "song" && e["song"] == number && e["parent"].is_number_integer()) {
+          const auto& parent = songs_.at(e["parent"].get<size_t>());
+          const auto it = parent.dataset_id.find(listener.name);
+          if (it != parent.dataset_id.end()) p.parent_song_id = it->second;
+        }
+      }
+    }
+    id = store.append_song(record, mel, p);
+  }
+  song.dataset_id[listener.name] = id;
+  int64_t human = 0;
+  for (const auto& s : store.manifest().songs()) human += s.provenance.depth == 0 ? s.n_snippets() : 0;
+  emit({{"type", "listen"},
+        {"agent", listener.name},
+        {"song", number},
+        {"dataset_song", id},
+        {"human_fraction", static_cast<double>(human) / static_cast<double>(std::max<int64_t>(1, store.size()))}});
+}
+
+bool Loop::dream(Party& p, int round) {
+  const int index = p.dreams + 1;
+  const std::uint64_t seed = mix_seed(s_.seed, 0xD8EA4, static_cast<std::uint64_t>(index) * 2 + (&p == &parties_[1]));
+  const json* start = replayed("dream_start");
+  const DreamPlan plan = plan_dream(p.agent, *p.role, p.first_new_song, seed);
+  if (!start) {
+    emit({{"type", "dream_start"}, {"agent", p.name}, {"dream", index}, {"round", round},
+          {"items", static_cast<int64_t>(plan.items.size())}, {"policy", p.role->dream_policy}});
+  }
+  const json* end = replayed("dream_end");
+  if (!end) {
+    const fs::path snapshot = o_.session / "dreams" / fmt::format("{}_{:03d}_ml1_before.ckpt", p.name, index);
+    DreamCallbacks cb;
+    cb.stop = o_.stop;
+    if (o_.dream_progress) {
+      cb.progress = [&](const char* stage, int64_t epoch, double loss) { o_.dream_progress(p.name, stage, epoch, loss); };
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!run_dream(p.agent, plan, snapshot, cb)) return false;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    GenerationInput in;
+    std::vector<torch::Tensor> mels;
+    for (const auto number : p.songs_since_dream) mels.push_back(p.agent.mel_snippets(heard_audio(p, songs_[static_cast<size_t>(number)])));
+    if (!mels.empty()) in.mel = torch::cat(mels, 0);
+    in.fidelity_db = p.fidelity_since_dream;
+    in.update_human_share = plan.human_share;
+    in.previous_mean = p.previous_mean;
+    in.first_frechet = p.first_frechet;
+    in.seed = seed;
+    const auto m = measure_generation(p.agent, *p.judge, in);
+    json measures = m.values;
+    measures["agent"] = p.name;
+    measures["dream"] = index;
+    measures["round"] = round;
+    json event = {{"type", "dream_end"}, {"agent", p.name}, {"dream", index}, {"round", round},
+                  {"seconds", seconds},  {"measures", measures},
+                  {"dataset_songs", static_cast<int64_t>(p.agent.dataset().manifest().songs().size())}};
+    if (m.mean.defined()) {
+      event["generation_mean"] = std::vector<double>(m.mean.data_ptr<double>(), m.mean.data_ptr<double>() + m.mean.numel());
+    }
+    emit(event);
+    write_measures_file();
+  }
+  // State after the dream, from its event (new or replayed): the same either way.
+  const json& e = log_.events()[cursor_ - 1];
+  p.dreams = index;
+  p.first_new_song = e["dataset_songs"].get<int64_t>();
+  p.songs_since_dream.clear();
+  p.fidelity_since_dream.clear();
+  if (e.contains("generation_mean")) {
+    p.previous_mean = torch::tensor(e["generation_mean"].get<std::vector<double>>(), torch::kFloat64);
+  }
+  const auto& fd = e["measures"]["frechet"];
+  if (!p.first_frechet && fd.is_number()) p.first_frechet = fd.get<double>();
+  return true;
+}
+
+void Loop::write_measures_file() {
+  std::string text;
+  for (const auto& e : log_.events()) {
+    if (e["type"] == "dream_end") text += e["measures"].dump() + "\n";
+  }
+  write_file_atomic(o_.session / "measures.jsonl", text);
+}
+
+ConversationOutcome Loop::run() {
+  start();
+  ConversationOutcome out;
+  for (int round = 0; round < s_.rounds; ++round) {
+    if (stop_requested()) {
+      out.stopped = true;
+      return out;
+    }
+    if (!replayed("round_start")) emit({{"type", "round_start"}, {"round", round}});
+    Party& opener = parties_[static_cast<size_t>(round % 2)];
+    Party& responder = parties_[static_cast<size_t>(1 - round % 2)];
+    const std::string opening = s_.opening == "file" && round > 0 ? "human" : s_.opening;
+    const int64_t first = sing(round, 0, opener, responder, opening, std::nullopt);
+    listen(responder, first);
+    if (stop_requested()) {
+      out.stopped = true;
+      return out;
+    }
+    const int64_t imitation = sing(round, 1, responder, opener, "imitation", first);
+    listen(opener, imitation);
+    if (stop_requested()) {
+      out.stopped = true;
+      return out;
+    }
+    const int64_t variation = sing(round, 2, opener, responder, "variation", imitation);
+    listen(responder, variation);
+    out.rounds_done = round + 1;
+    if (s_.dream_every > 0 && (round + 1) % s_.dream_every == 0) {
+      for (auto& p : parties_) {
+        if (!dream(p, round)) {
+          out.stopped = true;
+          return out;
+        }
+      }
+    }
+  }
+  if (!replayed("session_end")) emit({{"type", "session_end"}, {"rounds_done", s_.rounds}});
+  write_measures_file();
+  out.finished = true;
+  return out;
+}
+
+}  // namespace
+
+ConversationOutcome converse(const ConversationOptions& options) {
+  Loop loop(options);
+  return loop.run();
+}
+
+}  // namespace mh::conversation

@@ -1,0 +1,39 @@
+#pragma once
+/// The conversation: two agents sing to each other, listen, imitate, vary, remember what they
+/// heard and dream (retrain) every few rounds, all recorded in a session folder
+/// (docs/session_format.md) from which an interrupted run resumes to the same bytes.
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "conversation/conversation_settings.hpp"
+#include "conversation/event_sink.hpp"
+
+namespace mh::conversation {
+
+struct ConversationOptions {
+  std::filesystem::path session;
+  std::filesystem::path agent_a, agent_b;
+  ConversationSettings settings;
+  /// Continue the session in `session` (its own saved settings win). Without it the session
+  /// folder must not hold a conversation yet.
+  bool resume = false;
+  const std::atomic<bool>* stop = nullptr;  ///< checked between steps and during dreams
+  std::vector<EventSink*> sinks;            ///< every new event, in order (not replayed ones)
+  /// Training progress inside a dream: agent, stage ("ml1"/"ml2"), epoch, loss.
+  std::function<void(const std::string&, const std::string&, int64_t, double)> dream_progress;
+};
+
+struct ConversationOutcome {
+  int rounds_done = 0;
+  bool stopped = false;   ///< the stop flag ended it early; --resume continues
+  bool finished = false;  ///< every round is done
+};
+
+/// Runs (or resumes) the conversation. Throws SettingsError, DatasetError, CheckpointError,
+/// IoError with one line naming the file or field.
+ConversationOutcome converse(const ConversationOptions& options);
+
+}  // namespace mh::conversation

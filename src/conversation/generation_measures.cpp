@@ -1,0 +1,82 @@
+#include "conversation/generation_measures.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "agent/agent.hpp"
+#include "conversation/judge.hpp"
+#include "conversation/measures.hpp"
+#include "dsp/db.hpp"
+
+namespace mh::conversation {
+
+torch::Tensor normalised_mel_to_power(const torch::Tensor& mel) {
+  return dsp::db_to_power(dsp::denormalise_db(mel.to(torch::kFloat64)));
+}
+
+GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& judge, const GenerationInput& in) {
+  GenerationMeasures out;
+  auto& v = out.values;
+  const auto& manifest = agent.dataset().manifest();
+  int64_t human = 0, depth_sum = 0;
+  for (const auto& song : manifest.songs()) {
+    if (song.provenance.depth == 0) human += song.n_snippets();
+    depth_sum += static_cast<int64_t>(song.provenance.depth) * song.n_snippets();
+  }
+  const int64_t items = manifest.n_items();
+  v["dataset_items"] = items;
+  v["human_fraction"] = items ? static_cast<double>(human) / static_cast<double>(items) : 1.0;
+  v["human_fraction_updates"] = in.update_human_share;
+  v["mean_depth"] = items ? static_cast<double>(depth_sum) / static_cast<double>(items) : 0.0;
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto& ref_mel = judge.reference_mel();
+  const Gaussian ref = fit_gaussian(judge.reference_embedding());
+  const double ref_scale = std::sqrt(std::max(ref.covariance.trace().item<double>(), 1e-30));
+
+  auto model = agent.ml1();
+  const double e_now = reconstruction_error(model, ref_mel, agent.device());
+  v["forgetting"] = judge.reference_error0() > 0 ? e_now / judge.reference_error0() : nan;
+  v["reconstruction_error"] = e_now;
+
+  double fid = nan;
+  if (!in.fidelity_db.empty()) {
+    fid = std::accumulate(in.fidelity_db.begin(), in.fidelity_db.end(), 0.0) / static_cast<double>(in.fidelity_db.size());
+  }
+  v["imitation_fidelity_db"] = fid;
+
+  torch::Tensor gen_mel = in.mel;
+  v["generation_snippets"] = gen_mel.defined() ? gen_mel.size(0) : 0;
+  if (!gen_mel.defined() || gen_mel.size(0) < 2) {
+    for (const char* k : {"frechet", "frechet_ratio", "variance_ratio", "participation_ratio", "mean_drift",
+                          "drift_step", "ltas_distance_db", "spectral_flatness", "reference_flatness"}) {
+      v[k] = nan;
+    }
+    return out;
+  }
+  if (gen_mel.size(0) > ref_mel.size(0)) {
+    auto g = at::make_generator<at::CPUGeneratorImpl>(in.seed);
+    const auto idx = std::get<0>(torch::randperm(gen_mel.size(0), g, torch::kInt64).slice(0, 0, ref_mel.size(0)).sort());
+    gen_mel = gen_mel.index_select(0, idx);
+  }
+  const auto emb = judge.embed(gen_mel);
+  const Gaussian gen = fit_gaussian(emb);
+  const double fd = frechet_distance(gen, ref);
+  v["frechet"] = fd;
+  v["frechet_ratio"] = in.first_frechet && *in.first_frechet > 0 ? fd / *in.first_frechet : 1.0;
+  v["variance_ratio"] = variance_ratio(gen, ref);
+  v["participation_ratio"] = participation_ratio(gen);
+  v["mean_drift"] = mean_drift(gen, ref, ref);
+  v["drift_step"] = in.previous_mean ? (gen.mean - *in.previous_mean).norm().item<double>() / ref_scale : nan;
+  out.mean = gen.mean;
+
+  const auto ltas_gen = long_term_average_spectrum_db(normalised_mel_to_power(gen_mel));
+  const auto ltas_ref = long_term_average_spectrum_db(normalised_mel_to_power(ref_mel));
+  v["ltas_distance_db"] = ltas_distance_db(ltas_gen, ltas_ref);
+  v["spectral_flatness"] = spectral_flatness(ltas_gen);
+  v["reference_flatness"] = spectral_flatness(ltas_ref);
+  return out;
+}
+
+}  // namespace mh::conversation

@@ -1,0 +1,40 @@
+#pragma once
+/// The measures of docs/measures.md for one agent after one dream: how human its data still is
+/// and how far its recent songs have moved from the human reference, judged by its frozen
+/// first ML1.
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace mh::agent {
+class Agent;
+}
+
+namespace mh::conversation {
+
+class Judge;
+
+struct GenerationInput {
+  torch::Tensor mel;                          ///< generation t: normalised mel snippets the agent sang, [n, mels, frames]
+  std::vector<double> fidelity_db;            ///< spectral convergence of its answers since the last dream
+  double update_human_share = 0;              ///< share of depth-0 items the dream trained on
+  std::optional<torch::Tensor> previous_mean; ///< judge-space mean of generation t−1 [D] float64
+  std::optional<double> first_frechet;        ///< FD of the first dream, for the ratio
+  std::uint64_t seed = 0;                     ///< subsampling to |H|
+};
+
+struct GenerationMeasures {
+  nlohmann::json values;     ///< the line of measures.jsonl (without agent/dream/round)
+  torch::Tensor mean;        ///< judge-space mean of this generation [D] float64 (undefined if empty)
+};
+
+/// Computes the measures. The agent's current ML1 gives the forgetting ratio.
+GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& judge, const GenerationInput& input);
+
+/// Normalised mel (the [0, 1] map of [−100, 100] dB) → linear power.
+torch::Tensor normalised_mel_to_power(const torch::Tensor& mel);
+
+}  // namespace mh::conversation

@@ -1,0 +1,37 @@
+#pragma once
+/// The session's append-only event log (`events.jsonl`, see docs/session_format.md): the single
+/// record of what a conversation has done, from which `--resume` continues. A line torn by a
+/// kill is dropped when the log is opened; no complete line is ever rewritten.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <vector>
+
+#include "conversation/event_sink.hpp"
+
+namespace mh::conversation {
+
+class SessionLog {
+ public:
+  /// Opens (creating if absent) `path`. Throws IoError, DatasetError for a complete line that is
+  /// not a JSON object with the expected sequence number.
+  explicit SessionLog(std::filesystem::path path);
+
+  const std::vector<nlohmann::json>& events() const { return events_; }
+  /// Events of `type`, in order.
+  std::vector<nlohmann::json> of_type(const std::string& type) const;
+
+  /// Adds seq and time, appends durably, forwards to every sink; returns the completed event.
+  nlohmann::json emit(nlohmann::json event);
+  void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+
+ private:
+  std::filesystem::path path_;
+  std::vector<nlohmann::json> events_;
+  std::vector<EventSink*> sinks_;
+};
+
+/// "2026-11-24T13:05:00Z".
+std::string utc_now_iso();
+
+}  // namespace mh::conversation
