@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "agent/store_source.hpp"
+#include "agent/train_plan.hpp"
+#include "agent/train_set.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "dsp/front_end.hpp"
@@ -61,6 +63,8 @@ void Agent::set_device(torch::Device device) {
   device_ = device;
   ml1_cache_ = nullptr;
   ml1_cache_version_.clear();
+  ml2_cache_.reset();
+  ml2_cache_version_.clear();
 }
 
 corpus::IngestReport Agent::ingest(const std::vector<fs::path>& inputs, const corpus::IngestProgress& progress) {
@@ -72,16 +76,31 @@ corpus::IngestReport Agent::ingest(const std::vector<fs::path>& inputs, const co
 }
 
 TrainOutcome Agent::train_ml1(const TrainOptions& options) {
-  const auto train_ids = store_->ids(corpus::Split::kTrain);
+  check_train_options(options);
   const auto val_ids = store_->ids(corpus::Split::kValidation);
-  if (train_ids.empty()) {
-    throw DatasetError(fmt::format("{}: no training snippets: ingest some audio first", dir_.string()));
+  const auto chosen = options.train_items ? *options.train_items : store_->ids(corpus::Split::kTrain);
+  if (chosen.empty()) {
+    throw DatasetError(fmt::format("{}: no training snippets: {}", dir_.string(),
+                                   options.train_items ? "train_items is empty" : "ingest some audio first"));
   }
+  for (const auto id : chosen) {
+    if (id < 0 || id >= store_->size()) {
+      throw DatasetError(fmt::format("{}: training item {} is out of range: the dataset holds {} snippets",
+                                     dir_.string(), id, store_->size()));
+    }
+  }
+  const auto set_path = dir_ / "ml1_train_set.json";
   std::unique_ptr<model::Ml1Trainer> trainer;
-  if (options.resume && fs::exists(ml1_path())) {
-    trainer = std::make_unique<model::Ml1Trainer>(
-        model::Ml1Trainer::resume(read_file(ml1_path()), device_, ml1_path().string()));
-    if (options.epochs >= 0) trainer->set_epochs(static_cast<int>(trainer->epochs_done()) + options.epochs);
+  TrainPlan plan;
+  plan.ids = chosen;
+  const bool from_checkpoint = (options.resume || options.continue_training) && fs::exists(ml1_path());
+  if (from_checkpoint) {
+    const auto bytes = read_file(ml1_path());
+    trainer = std::make_unique<model::Ml1Trainer>(model::Ml1Trainer::resume(bytes, device_, ml1_path().string()));
+    const bool interrupted =
+        model::load_ml1_checkpoint(bytes, torch::kCPU, ml1_path().string()).state.batch_in_epoch > 0;
+    plan = plan_continuation(options, trainer->epochs_done(), interrupted, settings_.ml1.epochs, chosen,
+                             options.train_items.has_value(), load_train_set(set_path));
   } else {
     auto s = settings_.ml1;
     if (options.epochs >= 0) s.epochs = options.epochs;
@@ -93,12 +112,25 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
   const StoreSource source(*store_);
   model::TrainerCallbacks callbacks;
   callbacks.progress = options.progress;
+  bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
     write_file_atomic(ml1_path(), checkpoint);
-    append_line_durable(dir_ / "ml1_history.jsonl", record.to_json_line());
+    // A fresh run starts a new history, replacing the old one once its first epoch is saved.
+    if (fresh_history) {
+      write_file_atomic(dir_ / "ml1_history.jsonl", record.to_json_line() + "\n");
+      fresh_history = false;
+    } else {
+      append_line_durable(dir_ / "ml1_history.jsonl", record.to_json_line());
+    }
     if (options.epoch_end) options.epoch_end(record);
   };
-  const auto result = trainer->train(source, train_ids, val_ids, callbacks, options.stop);
+  model::TrainResult result;
+  for (const auto& phase : plan.phases()) {
+    if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
+    save_train_set(set_path, *phase.ids);
+    result = trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
+    if (result.stopped) break;
+  }
   if (result.stopped) write_file_atomic(ml1_path(), trainer->checkpoint());
   ml1_cache_ = nullptr;
   TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
@@ -153,6 +185,11 @@ torch::Tensor Agent::encode(const torch::Tensor& mel) const {
   }
   if (parts.empty()) return torch::zeros({0, static_cast<int64_t>(settings_.ml1.latent_dim)});
   return torch::cat(parts, 0);
+}
+
+double Agent::snippet_seconds() const {
+  const auto& fe = settings_.front_end;
+  return static_cast<double>(fe.snippet.snippet_samples(fe.mel.sample_rate_hz)) / fe.mel.sample_rate_hz;
 }
 
 voice::Voice Agent::voice() const { return voice::Voice(ml1(), settings_.front_end.mel, settings_.voice, device_); }

@@ -95,6 +95,39 @@ void run_train(const TrainOptions& o) {
     fmt::print("{}: ML1 trained, {} epochs, validation MSE {:.4g}, saved to {}\n", a.name(), outcome.epochs_done,
                outcome.val_reconstruction, a.ml1_path().string());
   }
+  if (o.stage == "ml2" || o.stage == "all") {
+    const auto orders = a.song_orders();
+    fmt::print("{}: {} song orders from ML1 {} in {}\n", a.name(), orders.size(), orders.ml1_version,
+               a.orders_path().string());
+    agent::TrainOptions t;
+    t.epochs = o.epochs;
+    // After ML1 trained further, ML2's saved run belongs to the old ML1: `all` then starts it afresh.
+    t.resume = o.resume && (o.stage == "ml2" || a.ml2_is_current());
+    t.seed = o.seed;
+    t.stop = &stop;
+    std::unique_ptr<Progress> bar;
+    int64_t current_epoch = -1;
+    t.ml2_progress = [&](const model::Ml2TrainProgress& p) {
+      if (p.epoch != current_epoch) {
+        if (bar) bar->finish();
+        bar = std::make_unique<Progress>(fmt::format("ml2 epoch {}", p.epoch), p.n_batches, "batches/s");
+        current_epoch = p.epoch;
+      }
+      bar->update(p.batch, 1, fmt::format("loss {:.4g} mse {:.4g} {:.1f} songs/s", p.loss, p.reconstruction,
+                                          p.orders_per_s));
+    };
+    t.ml2_epoch_end = [&](const model::Ml2EpochRecord& r) {
+      if (bar) bar->finish(fmt::format("val mse {:.4g} length error {:.3g}", r.val_reconstruction, r.val_length_error));
+      bar.reset();
+    };
+    const auto outcome = a.train_ml2(t);
+    if (outcome.stopped) {
+      throw InterruptedError(fmt::format("interrupted: ML2 saved after {} epochs in {}; continue with --resume",
+                                         outcome.epochs_done, a.ml2_path().string()));
+    }
+    fmt::print("{}: ML2 trained, {} epochs, validation MSE {:.4g}, saved to {}\n", a.name(), outcome.epochs_done,
+               outcome.val_reconstruction, a.ml2_path().string());
+  }
 }
 
 struct ListenOptions {

@@ -1,0 +1,183 @@
+// ML2 of an agent: training on song orders, loading, and composing new orders with it.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "agent/agent.hpp"
+#include "agent/train_plan.hpp"
+#include "agent/train_set.hpp"
+#include "core/check.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "model/ml2_checkpoint.hpp"
+
+namespace mh::agent {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<int64_t> songs_on(const corpus::Manifest& manifest, corpus::Split split) {
+  std::vector<int64_t> out;
+  for (const auto& song : manifest.songs()) {
+    if (song.provenance.split == split) out.push_back(song.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+TrainOutcome Agent::train_ml2(const TrainOptions& options) {
+  check_train_options(options);
+  const auto n_songs = static_cast<int64_t>(store_->manifest().songs().size());
+  const auto chosen = options.train_songs ? *options.train_songs : songs_on(store_->manifest(), corpus::Split::kTrain);
+  if (chosen.empty()) {
+    throw DatasetError(fmt::format("{}: no songs to train ML2 on: {}", dir_.string(),
+                                   options.train_songs ? "train_songs is empty" : "ingest some audio first"));
+  }
+  for (const auto id : chosen) {
+    if (id < 0 || id >= n_songs) {
+      throw DatasetError(fmt::format("{}: training song {} is out of range: the dataset holds {} songs", dir_.string(),
+                                     id, n_songs));
+    }
+  }
+  const auto val_ids = songs_on(store_->manifest(), corpus::Split::kValidation);
+  // Orders index songs by id, so song ids are the trainer's indices.
+  const auto orders = song_orders();
+  const auto set_path = dir_ / "ml2_train_set.json";
+  std::unique_ptr<model::Ml2Trainer> trainer;
+  TrainPlan plan;
+  plan.ids = chosen;
+  const bool from_checkpoint = (options.resume || options.continue_training) && fs::exists(ml2_path());
+  if (from_checkpoint) {
+    const auto bytes = read_file(ml2_path());
+    trainer = std::make_unique<model::Ml2Trainer>(model::Ml2Trainer::resume(bytes, device_, ml2_path().string()));
+    const auto trained_on = trainer->model().ml1_version();
+    if (!trained_on.empty() && trained_on != orders.ml1_version) {
+      if (options.resume) {
+        throw DatasetError(fmt::format("{}: ML2 was trained on orders of ML1 {}, but ML1 is now {}: train ML2 afresh "
+                                       "(without resume) or continue it",
+                                       ml2_path().string(), trained_on, orders.ml1_version));
+      }
+      trainer->model().set_ml1_version(orders.ml1_version);
+    }
+    const bool interrupted =
+        model::load_ml2_checkpoint(bytes, torch::kCPU, ml2_path().string()).state.batch_in_epoch > 0;
+    plan = plan_continuation(options, trainer->epochs_done(), interrupted, settings_.ml2.epochs, chosen,
+                             options.train_songs.has_value(), load_train_set(set_path));
+  } else {
+    auto s = settings_.ml2;
+    if (options.epochs >= 0) s.epochs = options.epochs;
+    if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
+    trainer = std::make_unique<model::Ml2Trainer>(s, static_cast<int64_t>(settings_.ml1.latent_dim), device_);
+  }
+  model::Ml2TrainerCallbacks callbacks;
+  callbacks.progress = options.ml2_progress;
+  bool fresh_history = !from_checkpoint;
+  callbacks.epoch_end = [&](const model::Ml2EpochRecord& record, const std::string& checkpoint) {
+    write_file_atomic(ml2_path(), checkpoint);
+    // A fresh run starts a new history, replacing the old one once its first epoch is saved.
+    if (fresh_history) {
+      write_file_atomic(dir_ / "ml2_history.jsonl", record.to_json_line() + "\n");
+      fresh_history = false;
+    } else {
+      append_line_durable(dir_ / "ml2_history.jsonl", record.to_json_line());
+    }
+    if (options.ml2_epoch_end) options.ml2_epoch_end(record);
+  };
+  model::TrainResult result;
+  for (const auto& phase : plan.phases()) {
+    if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
+    save_train_set(set_path, *phase.ids);
+    result = trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
+    if (result.stopped) break;
+  }
+  if (result.stopped) write_file_atomic(ml2_path(), trainer->checkpoint());
+  ml2_cache_.reset();
+  TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
+  if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
+  return outcome;
+}
+
+bool Agent::has_ml2() const { return fs::is_regular_file(ml2_path()); }
+
+std::string Agent::ml2_version() const {
+  if (!has_ml2()) return "";
+  return fmt::format("{:016x}", fnv1a64(read_file(ml2_path())));
+}
+
+model::Ml2 Agent::ml2() const {
+  if (!has_ml2()) {
+    throw CheckpointError(fmt::format("{}: no trained ML2: run `metahuman train --agent {} --stage ml2` first",
+                                      ml2_path().string(), dir_.string()));
+  }
+  const auto bytes = read_file(ml2_path());
+  const auto version = fmt::format("{:016x}", fnv1a64(bytes));
+  if (!ml2_cache_ || version != ml2_cache_version_) {
+    auto loaded = model::load_ml2(bytes, device_, ml2_path().string());
+    loaded.net().eval();
+    ml2_cache_ = std::make_shared<model::Ml2>(std::move(loaded));
+    ml2_cache_version_ = version;
+  }
+  return *ml2_cache_;
+}
+
+bool Agent::ml2_is_current() const { return has_ml2() && has_ml1() && ml2().ml1_version() == ml1_version(); }
+
+model::Ml2 Agent::current_ml2() const {
+  auto m = ml2();
+  const auto ml1 = ml1_version();
+  if (ml1.empty()) (void)this->ml1();  // throws the "no trained ML1" error
+  if (m.ml1_version() != ml1) {
+    throw CheckpointError(fmt::format("{}: ML2 was trained on orders of ML1 {}, but ML1 is now {}: retrain it with "
+                                      "`metahuman train --agent {} --stage ml2`",
+                                      ml2_path().string(), m.ml1_version(), ml1, dir_.string()));
+  }
+  return m;
+}
+
+std::vector<torch::Tensor> Agent::compose(int n, double seconds, torch::Generator& gen) {
+  check_range("compose: n", n, 1, 10000);
+  check_range("compose: seconds", seconds, 0.0, 86400.0);
+  auto m = current_ml2();
+  auto& net = m.net();
+  const auto range = net.stats();
+  std::vector<torch::Tensor> songs;
+  if (seconds <= 0) {
+    songs = m.sample(n, gen, 1, static_cast<int>(net.max_length()));
+  } else {
+    const int64_t target = std::max<int64_t>(1, std::llround(seconds / snippet_seconds()));
+    if (target <= range.max_length) {
+      songs = m.sample(n, gen, static_cast<int>(target), static_cast<int>(target));
+    } else {
+      for (int i = 0; i < n; ++i) {
+        std::vector<torch::Tensor> parts;
+        int64_t have = 0;
+        while (have < target) {
+          parts.push_back(m.sample(1, gen, 1, static_cast<int>(net.max_length())).front());
+          have += parts.back().size(0);
+        }
+        songs.push_back(torch::cat(parts, 0).narrow(0, 0, target));
+      }
+    }
+  }
+  for (auto& song : songs) song = song.to(torch::kCPU, torch::kFloat32).contiguous();
+  return songs;
+}
+
+std::vector<torch::Tensor> Agent::interpolate_songs(int64_t song_a, int64_t song_b, int steps) {
+  check_range("interpolate: steps", steps, 2, 10000);
+  auto m = current_ml2();
+  const auto a = song_order(song_a);
+  const auto b = song_order(song_b);
+  for (const auto& [id, order] : {std::pair{song_a, a}, std::pair{song_b, b}}) {
+    if (order.size(0) > m.net().max_length()) {
+      throw DatasetError(fmt::format("{}: song {} has {} snippets, more than ml2.max_length = {}", dir_.string(), id,
+                                     order.size(0), m.net().max_length()));
+    }
+  }
+  auto songs = m.interpolate(a, b, steps);
+  for (auto& song : songs) song = song.to(torch::kCPU, torch::kFloat32).contiguous();
+  return songs;
+}
+
+}  // namespace mh::agent
