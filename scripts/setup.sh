@@ -14,7 +14,7 @@ jobs=${METAHUMAN_JOBS:-$(nproc)}
 build_packages=(g++ cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread libsndfile1-dev libsoxr-dev libfftw3-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev libgloo-dev)
 corpus_packages=(fluidsynth fluid-soundfont-gm openttd-openmsx midicsv sox)
 
 install_missing() {

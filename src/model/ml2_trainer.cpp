@@ -147,6 +147,7 @@ TrainResult Ml2Trainer::train(const SongOrders& data, const std::vector<int64_t>
     net.set_stats(OrderStats::compute(gather(data, train_indices, 0, train_indices.size())));
     model_.set_ml1_version(data.ml1_version);
   }
+  if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(net);
   while (state_.epochs_done < settings().epochs) {
     if (!run_epoch(data, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done};
   }
@@ -181,12 +182,28 @@ bool Ml2Trainer::run_epoch(const SongOrders& data, const std::vector<int64_t>& t
       state_.seconds = seconds_before + seconds_since(start);
       return false;
     }
-    const auto batch = net.make_batch(
-        gather(data, train_indices, static_cast<size_t>(b * bs), static_cast<size_t>(std::min(n, (b + 1) * bs)), order));
+    int64_t first = b * bs, last = std::min(n, (b + 1) * bs);
+    const int64_t global_items = last - first;
+    if (callbacks.sync != nullptr) {
+      const auto part = shard_range(global_items, callbacks.sync->rank(), callbacks.sync->world_size());
+      last = first + part.second;
+      first += part.first;
+    }
+    if (first == last) {
+      // A rank with no part of a short last batch still takes the step that the others take.
+      optimizer_->zero_grad();
+      callbacks.sync->after_backward(net, 0, global_items);
+      optimizer_->step();
+      state_.batch_in_epoch = b + 1;
+      continue;
+    }
+    const auto batch =
+        net.make_batch(gather(data, train_indices, static_cast<size_t>(first), static_cast<size_t>(last), order));
     optimizer_->zero_grad();
     const auto out = net.forward(batch, &sample_gen_);
     const auto loss = ml2_loss(batch, out, s.kl_weight, s.stop_weight);
     loss.total.backward();
+    if (callbacks.sync != nullptr) callbacks.sync->after_backward(net, last - first, global_items);
     optimizer_->step();
     const double count = static_cast<double>(batch.size());
     const double total = loss.total.item<double>();

@@ -33,6 +33,9 @@ struct Ml2TrainerCallbacks {
   std::function<void(const Ml2TrainProgress&)> progress;
   /// After every finished epoch, with the checkpoint bytes of the state at that point.
   std::function<void(const Ml2EpochRecord&, const std::string& checkpoint)> epoch_end;
+  /// Data-parallel training, as TrainerCallbacks::sync. Each rank's gradient is weighted by its
+  /// song count, which matches one process exactly when the songs of a batch have equal lengths.
+  GradientSync* sync = nullptr;
 };
 
 /// Held-out quality, decoding mu (see Ml2EpochRecord); NaN for no songs.

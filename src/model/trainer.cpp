@@ -107,6 +107,7 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
     throw DatasetError(fmt::format("the interrupted epoch had {} training snippets, now there are {}",
                                    state_.train_size, train_indices.size()));
   }
+  if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(*model_);
   while (state_.epochs_done < settings_.epochs) {
     if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done};
   }
@@ -140,13 +141,29 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
       return false;
     }
     std::vector<int64_t> idx;
-    for (int64_t i = b * bs; i < std::min(n, (b + 1) * bs); ++i) idx.push_back(train_indices[order[i]]);
+    int64_t first = b * bs, last = std::min(n, (b + 1) * bs);
+    const int64_t global_items = last - first;
+    if (callbacks.sync != nullptr) {
+      const auto part = shard_range(global_items, callbacks.sync->rank(), callbacks.sync->world_size());
+      last = first + part.second;
+      first += part.first;
+    }
+    for (int64_t i = first; i < last; ++i) idx.push_back(train_indices[order[i]]);
+    if (idx.empty()) {
+      // A rank with no part of a short last batch still takes the step that the others take.
+      optimizer_->zero_grad();
+      callbacks.sync->after_backward(*model_, 0, global_items);
+      optimizer_->step();
+      state_.batch_in_epoch = b + 1;
+      continue;
+    }
     const auto x = source.batch(idx).to(device_, torch::kFloat32);
     check_batch(x, model_->options(), idx.size());
     optimizer_->zero_grad();
     const auto out = model_->forward(x, sample_gen_);
     const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, settings_.reconstruction_weight);
     loss.total.backward();
+    if (callbacks.sync != nullptr) callbacks.sync->after_backward(*model_, static_cast<int64_t>(idx.size()), global_items);
     optimizer_->step();
     const double count = static_cast<double>(idx.size());
     const double total = loss.total.item<double>();

@@ -13,6 +13,7 @@
 
 #include "model/checkpoint.hpp"
 #include "model/conv_vae.hpp"
+#include "model/gradient_sync.hpp"
 #include "model/ml1_settings.hpp"
 #include "model/snippet_source.hpp"
 #include "model/training_state.hpp"
@@ -32,6 +33,10 @@ struct TrainerCallbacks {
   std::function<void(const TrainProgress&)> progress;
   /// After every finished epoch, with the checkpoint bytes of the state at that point.
   std::function<void(const EpochRecord&, const std::string& checkpoint)> epoch_end;
+  /// Data-parallel training (see distributed.hpp): trains on this rank's part of every global
+  /// batch and combines gradients after backward. Null: one process. Records and progress then
+  /// describe this rank's part only.
+  GradientSync* sync = nullptr;
 };
 
 struct TrainResult {
