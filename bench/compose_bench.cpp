@@ -4,10 +4,11 @@
 //   → voice → 16-bit WAV + sidecar), ms per song. Without the variable it times an agent with
 //   untrained models of the default sizes (2.0_128 snippets, fast ML1 with 128 latents, sequence
 //   ML2), which costs the same.
-// - BM_Ml2HeldOut/<preset>: a fresh ML2 of each preset trained (the agent's [ml2] settings, its
-//   epochs) on the orders of every song whose title does not start with MH_COMPOSE_HOLDOUT and
-//   validated on those that do: counters val_mse (normalised units, decoding mu) and
-//   val_length_error (steps).
+// - BM_Ml2HeldOut/<preset>: a fresh ML2 of each preset trained (the agent's [ml2] settings; epochs
+//   from MH_COMPOSE_ML2_EPOCHS when set) on the orders of every song whose title does not start
+//   with MH_COMPOSE_HOLDOUT and validated after every epoch on those that do: counters val_mse and
+//   val_length_error after the last epoch (normalised units, decoding mu; steps), best_val_mse
+//   and best_epoch over the run.
 // - BM_ComposedFrechet: Fréchet distance between the ML1 latents of 50 songs composed by the
 //   agent's ML2 (seed 0, lengths decided by ML2) and those of all its real songs (fd_composed),
 //   against the distance between two halves of the real songs (fd_halves: songs split by a
@@ -15,6 +16,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -99,14 +101,20 @@ void BM_Ml2HeldOut(benchmark::State& state, const std::string& preset) {
   }
   auto settings = a.settings().ml2;
   settings.preset = preset;
-  mh::model::Ml2Validation v{};
+  if (!env("MH_COMPOSE_ML2_EPOCHS").empty()) settings.epochs = std::stoi(env("MH_COMPOSE_ML2_EPOCHS"));
+  std::vector<mh::model::Ml2EpochRecord> history;
   for (auto _ : state) {
     mh::model::Ml2Trainer trainer(settings, orders.dim(), torch::kCPU);
-    trainer.train(orders, train, {});
-    v = trainer.validate(orders, val);
+    trainer.train(orders, train, val);
+    history = trainer.history();
   }
-  state.counters["val_mse"] = v.reconstruction;
-  state.counters["val_length_error"] = v.length_error;
+  const auto best = std::min_element(history.begin(), history.end(), [](const auto& x, const auto& y) {
+    return x.val_reconstruction < y.val_reconstruction;
+  });
+  state.counters["val_mse"] = history.back().val_reconstruction;
+  state.counters["val_length_error"] = history.back().val_length_error;
+  state.counters["best_val_mse"] = best->val_reconstruction;
+  state.counters["best_epoch"] = static_cast<double>(best->epoch);
   state.counters["train_songs"] = static_cast<double>(train.size());
   state.counters["val_songs"] = static_cast<double>(val.size());
 }

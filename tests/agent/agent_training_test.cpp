@@ -52,6 +52,10 @@ TEST(TrainMl2, WritesItsCheckpointAndHistoryAndRecordsTheMl1VersionOfItsOrders) 
   EXPECT_EQ(lines_of(dir / "a" / "ml2_history.jsonl"), 2);
   EXPECT_EQ(a.ml2().ml1_version(), a.ml1_version());
   EXPECT_TRUE(a.ml2_is_current());
+  // A fresh run starts a new history instead of appending to the old run's.
+  a.train_ml2(options);
+  EXPECT_EQ(records.size(), 4u);
+  EXPECT_EQ(lines_of(dir / "a" / "ml2_history.jsonl"), 2);
 }
 
 TEST(TrainMl2, StoppedMidEpochThenResumedGivesTheWeightsOfAnUninterruptedRun) {
