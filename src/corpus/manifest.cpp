@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::corpus {
 namespace {
@@ -62,7 +63,7 @@ StoredSong song_from_json(const json& j) {
   s.provenance.kind = parse_song_kind(j.at("kind").get<std::string>());
   s.provenance.depth = j.at("depth").get<int>();
   s.provenance.round = j.at("round").get<int>();
-  s.provenance.seed = j.at("seed").get<std::uint64_t>();
+  s.provenance.seed = json_uint64(j.at("seed"));
   s.provenance.parent_song_id = j.at("parent_song_id").get<int64_t>();
   s.provenance.variation_sigma = j.at("variation_sigma").get<double>();
   s.provenance.split = parse_split(j.at("split").get<std::string>());
@@ -209,6 +210,7 @@ Manifest Manifest::parse(const std::string& bytes, const std::string& name) {
   json header;
   try {
     header = json::parse(bytes.substr(0, newline));
+    check_json_numbers(header);
   } catch (const json::exception&) {
     throw DatasetError(fmt::format("{}: not a snippet-store manifest (no header line)", name));
   }
@@ -221,15 +223,21 @@ Manifest Manifest::parse(const std::string& bytes, const std::string& name) {
                                    version, kManifestVersion));
   }
   try {
-    const auto body_bytes = header.at("body_bytes").get<std::size_t>();
-    if (newline == std::string::npos || bytes.size() < newline + 1 + body_bytes) {
+    const auto body_bytes = json_uint64(header.at("body_bytes"));
+    // Compared as a difference: a huge announced length must not wrap the sum around.
+    if (newline == std::string::npos || bytes.size() - newline - 1 < body_bytes) {
       throw DatasetError(fmt::format("{}: truncated: the header announces {} body bytes", name, body_bytes));
+    }
+    // The file ends with the body's newline: nothing unchecked may follow it.
+    if (bytes.size() - newline - 1 - body_bytes != 1 || bytes.back() != '\n') {
+      throw DatasetError(fmt::format("{}: does not end right after its body: the manifest is corrupt", name));
     }
     const std::string_view body_text(bytes.data() + newline + 1, body_bytes);
     if (hex64(fnv1a64(body_text)) != header.at("body_fnv1a64").get<std::string>()) {
       throw DatasetError(fmt::format("{}: checksum mismatch: the manifest is corrupt", name));
     }
     const json body = json::parse(body_text);
+    check_json_numbers(body);
     Manifest m(StoreShape{body.at("n_mels").get<int64_t>(), body.at("frames").get<int64_t>()});
     if (m.shape_.n_mels < 1 || m.shape_.n_mels > 4096 || m.shape_.frames < 1 || m.shape_.frames > 65536) {
       throw DatasetError(fmt::format("{}: snippet shape {}x{} is out of range", name, m.shape_.n_mels, m.shape_.frames));

@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::model {
 
@@ -156,6 +157,7 @@ CheckpointBlob unpack_checkpoint(std::string_view bytes, const std::string& expe
   }
   try {
     blob.metadata = nlohmann::json::parse(meta);
+    check_json_numbers(blob.metadata);
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("{}: metadata is not valid JSON ({})", name, e.what()));
   }
@@ -244,6 +246,13 @@ LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device, cons
     }
   } catch (const c10::Error& e) {
     throw CheckpointError(fmt::format("{}: unreadable archive ({})", name, e.what_without_backtrace()));
+  } catch (const mh::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // LibTorch's archive importer also throws its own classes (torch::jit::ErrorReport), with
+    // several lines of context: the first says what is wrong.
+    const std::string what = e.what();
+    throw CheckpointError(fmt::format("{}: unreadable archive ({})", name, what.substr(0, what.find('\n'))));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::model {
 
@@ -38,7 +39,7 @@ Ml1Settings Ml1Settings::from_json(const nlohmann::json& j) {
     s.batch_size = j.at("batch_size").get<int>();
     s.epochs = j.at("epochs").get<int>();
     s.validation_fraction = j.at("validation_fraction").get<double>();
-    s.seed = j.at("seed").get<uint64_t>();
+    s.seed = json_uint64(j.at("seed"));
   } catch (const nlohmann::json::exception& e) {
     throw SettingsError(fmt::format("ml1 settings: {}", e.what()));
   }

@@ -94,6 +94,13 @@ LoadedMl2 load_ml2_checkpoint(std::string_view bytes, torch::Device device, cons
     }
   } catch (const c10::Error& e) {
     throw CheckpointError(fmt::format("{}: unreadable archive ({})", name, e.what_without_backtrace()));
+  } catch (const mh::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // LibTorch's archive importer also throws its own classes (torch::jit::ErrorReport), with
+    // several lines of context: the first says what is wrong.
+    const std::string what = e.what();
+    throw CheckpointError(fmt::format("{}: unreadable archive ({})", name, what.substr(0, what.find('\n'))));
   }
   return {Ml2(settings, net, ml1_version), optimizer, had_optimizer, state};
 }

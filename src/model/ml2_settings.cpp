@@ -4,6 +4,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::model {
 
@@ -41,7 +42,7 @@ Ml2Settings Ml2Settings::from_json(const nlohmann::json& j) {
     s.kl_weight = j.at("kl_weight").get<double>();
     s.stop_weight = j.at("stop_weight").get<double>();
     s.validation_fraction = j.at("validation_fraction").get<double>();
-    s.seed = j.at("seed").get<uint64_t>();
+    s.seed = json_uint64(j.at("seed"));
   } catch (const nlohmann::json::exception& e) {
     throw SettingsError(fmt::format("ml2 settings: {}", e.what()));
   }
