@@ -14,8 +14,9 @@ jobs=${METAHUMAN_JOBS:-$(nproc)}
 build_packages=(g++ cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread libsndfile1-dev libsoxr-dev libfftw3-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libgloo-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev libpng-dev liblo-dev libasound2-dev libgloo-dev)
 corpus_packages=(fluidsynth fluid-soundfont-gm openttd-openmsx midicsv sox)
+test_packages=(chromium)  # the report's browser test
 
 install_missing() {
   local missing=()
@@ -53,6 +54,7 @@ case "${1:-}" in
   test)
     shift
     build
+    install_missing "${test_packages[@]}"
     cd "$build_dir"
     ctest --output-on-failure --timeout 900 -j "$jobs" "$@"
     ;;

@@ -1,0 +1,37 @@
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "report/report.hpp"
+
+namespace mh::cli {
+namespace {
+
+struct ReportOptions {
+  std::string session;
+  bool redraw = false;
+};
+
+void run_report(const ReportOptions& o) {
+  report::ReportOptions options;
+  options.redraw_images = o.redraw;
+  const auto summary = report::write_report(o.session, options);
+  for (const auto& w : summary.warnings) fmt::print(stderr, "warning: {}\n", w);
+  fmt::print("{}: {} songs ({} spectrograms drawn, {} kept), session {}\n", summary.index_html.string(), summary.songs,
+             summary.images_drawn, summary.images_kept, summary.session_finished ? "finished" : "not finished");
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto opts = std::make_shared<ReportOptions>();
+  auto* cmd = app.add_subcommand(
+      "report", "Write a conversation session's report: DIR/report/index.html, a static page that opens from disk");
+  cmd->add_option("--session", opts->session, "Session folder written by `converse`")->required();
+  cmd->add_flag("--redraw", opts->redraw, "Redraw every mel spectrogram image, even those already up to date");
+  cmd->callback([opts] { run_report(*opts); });
+}
+
+}  // namespace mh::cli

@@ -1,0 +1,53 @@
+#include "report/png.hpp"
+
+#include <fmt/format.h>
+#include <png.h>
+
+#include <csetjmp>
+
+#include "core/errors.hpp"
+
+namespace mh::report {
+namespace {
+
+void append_bytes(png_structp png, png_bytep data, png_size_t length) {
+  auto* out = static_cast<std::string*>(png_get_io_ptr(png));
+  out->append(reinterpret_cast<const char*>(data), length);
+}
+
+void no_flush(png_structp) {}
+
+}  // namespace
+
+std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t>& rgb) {
+  if (width <= 0 || height <= 0 || rgb.size() != static_cast<std::size_t>(width) * height * 3) {
+    throw InputError(fmt::format("PNG image of {} × {} pixels needs {} RGB bytes, got {}", width, height,
+                                 static_cast<long long>(width) * height * 3, rgb.size()));
+  }
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  if (png == nullptr) throw Error("PNG encoder: out of memory");
+  png_infop info = png_create_info_struct(png);
+  if (info == nullptr) {
+    png_destroy_write_struct(&png, nullptr);
+    throw Error("PNG encoder: out of memory");
+  }
+  std::string out;
+  std::vector<png_bytep> rows(static_cast<std::size_t>(height));
+  // libpng reports failures by longjmp: nothing with a destructor may be created below this.
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    throw Error("PNG encoder failed");
+  }
+  png_set_write_fn(png, &out, append_bytes, no_flush);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
+               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  for (int y = 0; y < height; ++y) {
+    rows[static_cast<std::size_t>(y)] = const_cast<png_bytep>(rgb.data() + static_cast<std::size_t>(y) * width * 3);
+  }
+  png_set_rows(png, info, rows.data());
+  png_write_png(png, info, PNG_TRANSFORM_IDENTITY, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return out;
+}
+
+}  // namespace mh::report

@@ -1,0 +1,14 @@
+#pragma once
+/// PNG encoding (libpng) of 8-bit RGB images, to memory: the caller decides where bytes go.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mh::report {
+
+/// Encodes `rgb` (height rows of width × 3 bytes, top row first) as a PNG file's bytes.
+/// Throws InputError when width or height is not positive or rgb.size() != width·height·3;
+/// Error when libpng fails.
+std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t>& rgb);
+
+}  // namespace mh::report

@@ -1,0 +1,42 @@
+#pragma once
+/// The session report: `<session>/report/index.html`, a static page that opens from disk with no
+/// server and no network. A timeline of every song (singer, kind, parent, audio player, mel
+/// spectrogram), per-agent latent maps with the songs' paths coloured by round, the measures over
+/// dreams and the agents' training curves, drawn with Chart.js embedded in the page.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "report/session_reader.hpp"
+
+namespace mh::report {
+
+struct ReportOptions {
+  /// Redraw every mel image even when a PNG newer than its WAV exists.
+  bool redraw_images = false;
+};
+
+struct ReportSummary {
+  std::filesystem::path index_html;
+  int songs = 0;
+  int images_drawn = 0;    ///< mel PNGs written by this call
+  int images_kept = 0;     ///< mel PNGs already up to date
+  bool session_finished = false;
+  std::vector<std::string> warnings;  ///< problems with the session's files (the page lists them too)
+};
+
+/// Reads the session folder as it is now (a running or killed session gives a report of what
+/// exists) and writes report/index.html and report/mel/NNNN.png atomically. Throws InputError
+/// when `session_dir` is not a directory, IoError when the report cannot be written.
+ReportSummary write_report(const std::filesystem::path& session_dir, const ReportOptions& options = {});
+
+/// The page for an already-read session; `images` maps song number → image path relative to the
+/// report folder (songs without one get none). Pure: no file access.
+std::string render_html(const SessionData& session, const std::vector<std::pair<int, std::string>>& images);
+
+/// Text made safe for HTML element content and attribute values.
+std::string html_escape(const std::string& text);
+/// JSON made safe to embed in a <script> element.
+std::string json_for_script(const nlohmann::json& value);
+
+}  // namespace mh::report

@@ -1,0 +1,248 @@
+// Draws the session report's charts from MH_DATA (written by the program into the page) with
+// Chart.js (embedded above). Everything here must work from file:// with no network, and must
+// cope with a session that is still running: any part of MH_DATA may be empty.
+(function () {
+  'use strict';
+  const D = MH_DATA;
+  const errors = [];
+  window.addEventListener('error', (e) => errors.push(String(e.message)));
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.size = 11;
+
+  const charts = [];
+  const agentColours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
+  const agents = [];
+  for (const a of (D.agents || []).concat(Object.keys(D.map || {}))) if (!agents.includes(a)) agents.push(a);
+  const agentColour = (name) => agentColours[Math.max(0, agents.indexOf(name)) % agentColours.length];
+
+  // Viridis stops: rounds early (dark blue) to late (yellow), readable as grey too.
+  const viridis = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+                   [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+  function roundColour(t) {
+    const x = Math.min(1, Math.max(0, t)) * (viridis.length - 1);
+    const i = Math.min(Math.floor(x), viridis.length - 2);
+    const f = x - i;
+    const c = viridis[i].map((v, k) => Math.round(v * (1 - f) + viridis[i + 1][k] * f));
+    return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+  }
+
+  function addChart(containerId, title, config, extraClass) {
+    const container = document.getElementById(containerId);
+    const box = document.createElement('div');
+    box.className = 'chart' + (extraClass ? ' ' + extraClass : '');
+    const h = document.createElement('h3');
+    h.textContent = title;
+    const canvasBox = document.createElement('div');
+    canvasBox.className = 'canvas-box';
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', title);
+    canvasBox.appendChild(canvas);
+    box.appendChild(h);
+    box.appendChild(canvasBox);
+    container.appendChild(box);
+    charts.push(new Chart(canvas, config));
+    return box;
+  }
+
+  function note(containerId, text) {
+    const p = document.createElement('p');
+    p.className = 'empty';
+    p.textContent = text;
+    document.getElementById(containerId).appendChild(p);
+  }
+
+  const points = (xy) => (Array.isArray(xy) ? xy : [])
+    .filter((p) => Array.isArray(p) && p.length >= 2 && isFinite(p[0]) && isFinite(p[1]))
+    .map((p) => ({ x: +p[0], y: +p[1] }));
+
+  // ---- Latent maps ----
+  const songs = D.songs || [];
+  const rounds = songs.map((s) => +s.round).filter((r) => isFinite(r));
+  const maxRound = rounds.length ? Math.max(...rounds) : 0;
+  let maps = 0;
+  for (const name of agents) {
+    const m = (D.map || {})[name] || {};
+    const datasets = [];
+    const reference = points(m.reference);
+    datasets.push({ label: 'human reference', data: reference, pointRadius: 1.5, pointHoverRadius: 3,
+                    backgroundColor: 'rgba(120, 120, 130, 0.35)', borderColor: 'rgba(0,0,0,0)', showLine: false });
+    for (const s of songs) {
+      const path = points(s.map && s.map[name]);
+      if (!path.length) continue;
+      const c = roundColour(maxRound > 0 ? (+s.round || 0) / maxRound : 0);
+      datasets.push({ label: `song ${s.song} (${s.kind || '?'}, ${s.singer || '?'}, round ${s.round ?? '?'})`,
+                      data: path, showLine: true, borderColor: c, backgroundColor: c, borderWidth: 1.5,
+                      pointRadius: path.map((_, i) => (i === 0 ? 4 : 2)), song: true });
+    }
+    if (datasets.length === 1 && !reference.length) continue;
+    const ev = Array.isArray(m.explained_variance) ? m.explained_variance : [];
+    const axis = (i) => (isFinite(ev[i]) ? `PC${i + 1} (${(100 * ev[i]).toFixed(1)} % of variance)` : `PC${i + 1}`);
+    const box = addChart('map-charts', `${name}: latent map`, {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        parsing: false,
+        scales: { x: { title: { display: true, text: axis(0) } }, y: { title: { display: true, text: axis(1) } } },
+        plugins: {
+          legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].song } },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: snippet ${ctx.dataIndex}` } },
+        },
+      },
+    }, 'map');
+    const bar = document.createElement('div');
+    bar.className = 'colourbar';
+    bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map(roundColour).join(', ')})`;
+    const labels = document.createElement('div');
+    labels.className = 'colourbar-labels';
+    labels.innerHTML = `<span>round 0</span><span>song paths coloured by round (start point larger)</span><span>round ${maxRound}</span>`;
+    box.appendChild(bar);
+    box.appendChild(labels);
+    maps += 1;
+  }
+  if (!maps) note('map-charts', 'No latent map yet (map.json is missing or empty).');
+
+  // ---- Measures over dreams ----
+  function flatten(obj, prefix, out) {
+    for (const [k, v] of Object.entries(obj || {})) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (typeof v === 'number' && isFinite(v)) out[key] = v;
+      else if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v, key, out);
+    }
+    return out;
+  }
+  const rows = (D.measures || []).map((r, i) => ({ agent: r.agent || '?', dream: isFinite(r.dream) ? +r.dream : i + 1,
+                                                   round: r.round, values: flatten(r, '', {}) }));
+  const skip = new Set(['dream', 'round', 'seconds', 'seq']);
+  const allKeys = [];
+  for (const r of rows) for (const k of Object.keys(r.values)) if (!skip.has(k) && !allKeys.includes(k)) allKeys.push(k);
+  function findKey(exact, pattern, not) {
+    if (allKeys.includes(exact)) return exact;
+    return allKeys.find((k) => pattern.test(k) && !(not && not.test(k)));
+  }
+  const byAgent = {};
+  for (const r of rows) (byAgent[r.agent] = byAgent[r.agent] || []).push(r);
+  const measureAgents = Object.keys(byAgent);
+
+  function series(key) {
+    return measureAgents.map((a) => ({
+      label: a, data: byAgent[a].filter((r) => key in r.values).map((r) => ({ x: r.dream, y: r.values[key], round: r.round })),
+      borderColor: agentColour(a), backgroundColor: agentColour(a), pointRadius: 3, borderWidth: 2,
+    })).filter((d) => d.data.length);
+  }
+  function lineChart(containerId, title, datasets, xTitle, yTitle, extra) {
+    const scales = { x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { precision: 0 } },
+                     y: { title: { display: true, text: yTitle } } };
+    Object.assign(scales.y, (extra && extra.y) || {});
+    return addChart(containerId, title, { type: 'line', data: { datasets }, options: { parsing: true, scales } });
+  }
+
+  const used = new Set();
+  const humanKey = findKey('human_fraction', /human.*fraction|human_share/i, /sample|drawn|depth/i);
+  let humanSets = [];
+  let humanX = 'dream';
+  if (humanKey) {
+    used.add(humanKey);
+    humanSets = series(humanKey);
+  } else {
+    // No measures yet: the listeners' running human share after each song heard.
+    const songRound = {};
+    for (const s of songs) songRound[s.song] = s.round;
+    const listens = (D.listens || []).filter((l) => isFinite(l.human_fraction));
+    const names = [...new Set(listens.map((l) => l.agent))];
+    humanSets = names.map((a) => ({
+      label: a, data: listens.filter((l) => l.agent === a).map((l) => ({ x: +l.song, y: +l.human_fraction, round: songRound[l.song] })),
+      borderColor: agentColour(a), backgroundColor: agentColour(a), pointRadius: 2, borderWidth: 2,
+    }));
+    humanX = 'song heard';
+  }
+  const emancipation = [];
+  if (humanSets.length) {
+    const xs = humanSets.flatMap((d) => d.data.map((p) => p.x));
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    for (const d of humanSets) {
+      const first = d.data.find((p) => p.y < 0.5);
+      if (first) emancipation.push(`${d.label}: ${humanX} ${first.x}` + (first.round !== undefined ? ` (round ${first.round})` : ''));
+    }
+    const marks = [];
+    for (const d of humanSets) {
+      const first = d.data.find((p) => p.y < 0.5);
+      if (first) marks.push({ x: first.x, y: first.y });
+    }
+    if (marks.length) {
+      humanSets.push({ label: 'emancipation', data: marks, showLine: false, pointStyle: 'triangle', pointRadius: 9,
+                       borderColor: '#000', backgroundColor: '#ffd400', borderWidth: 1.5 });
+    }
+    humanSets.push({ label: '50 %', data: [{ x: lo, y: 0.5 }, { x: hi === lo ? lo + 1 : hi, y: 0.5 }],
+                     borderColor: '#888', borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
+    lineChart('measure-charts', 'Human fraction of what each agent knows', humanSets, humanX, 'human items / all items',
+              { y: { min: 0, max: 1 } });
+  }
+  document.getElementById('emancipation').textContent = !humanSets.length
+    ? 'No measures yet: the first dream has not ended.'
+    : emancipation.length
+      ? `Emancipation (first ${humanX} with a human fraction below 50 %): ${emancipation.join('; ')}.`
+      : 'No agent has emancipated yet: the human fraction is still at or above 50 %.';
+
+  const named = [
+    ['frechet_distance', /frechet|fr[eé]chet|\bfd\b/i, /ratio|relative|_0$|rel/i, 'Fréchet distance to the human reference', 'FD'],
+    ['variance_ratio', /variance_ratio/i, null, 'Variance ratio tr Σ_t / tr Σ_H', 'ratio'],
+    ['forgetting', /forgetting/i, null, 'Forgetting e_t / e_0', 'ratio'],
+    ['spectral_flatness', /flatness/i, /human|reference/i, 'Spectral flatness of the long-term average spectrum', 'flatness'],
+  ];
+  for (const [exact, pattern, not, title, unit] of named) {
+    const key = findKey(exact, pattern, not);
+    if (!key) continue;
+    used.add(key);
+    lineChart('measure-charts', `${title} (${key})`, series(key), 'dream', unit);
+  }
+  for (const key of allKeys) {
+    if (used.has(key)) continue;
+    lineChart('measure-charts', key, series(key), 'dream', key);
+  }
+  if (!rows.length && !humanSets.length) note('measure-charts', 'No measures yet (measures.jsonl is missing or empty).');
+
+  // ---- Training curves ----
+  let trainingCharts = 0;
+  for (const [agent, h] of Object.entries(D.histories || {})) {
+    for (const model of ['ml1', 'ml2']) {
+      const records = Array.isArray(h[model]) ? h[model] : [];
+      if (!records.length) continue;
+      const keys = ['train_total', 'train_reconstruction', 'train_kl', 'val_reconstruction']
+        .filter((k) => records.some((r) => typeof r[k] === 'number'));
+      const colours = ['#333', '#1f77b4', '#9467bd', '#d62728'];
+      const datasets = keys.map((k, i) => ({
+        label: k, data: records.map((r, j) => ({ x: j + 1, y: typeof r[k] === 'number' ? r[k] : null })),
+        borderColor: colours[i], backgroundColor: colours[i], pointRadius: 1.5, borderWidth: 1.5, spanGaps: true,
+      }));
+      lineChart('training-charts', `${agent}: ${model.toUpperCase()} loss per epoch (all dreams in order)`, datasets,
+                'epoch (cumulative)', 'loss', { y: { type: 'logarithmic' } });
+      trainingCharts += 1;
+    }
+  }
+  if (!trainingCharts) {
+    note('training-charts', 'No training history found: the session does not name its agents\u2019 folders, or they hold no history yet.');
+  }
+
+  // ---- Self-check, read by the browser test: charts drawn, audio loaded, script errors. ----
+  const audios = Array.from(document.querySelectorAll('audio'));
+  const settled = audios.map((a) => new Promise((resolve) => {
+    const done = () => resolve({ src: a.getAttribute('src'), duration: a.duration, error: a.error ? a.error.code : null });
+    if (a.readyState >= 1 || a.error) return done();
+    a.addEventListener('loadedmetadata', done, { once: true });
+    a.addEventListener('error', done, { once: true });
+    setTimeout(done, 8000);
+  }));
+  Promise.all(settled).then((audio) => {
+    const canvases = Array.from(document.querySelectorAll('canvas'));
+    const check = document.getElementById('selfcheck');
+    check.textContent = JSON.stringify({
+      charts: charts.length, maps, trainingCharts,
+      canvases_drawn: canvases.filter((c) => c.width > 0 && c.height > 0).length,
+      images_loaded: Array.from(document.querySelectorAll('img.mel')).filter((i) => i.complete && i.naturalWidth > 0).length,
+      audio, errors,
+    });
+    check.dataset.done = 'yes';
+  });
+})();
