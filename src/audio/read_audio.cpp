@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -116,7 +117,8 @@ AudioBuffer read_audio(const fs::path& path, int target_rate_hz, double max_seco
   if (length_known && info.frames > max_frames) too_long(static_cast<double>(info.frames) / rate);
 
   auto mono = std::make_unique<std::vector<float>>();
-  if (length_known) mono->reserve(static_cast<std::size_t>(info.frames));
+  // A corrupt header may claim hours: reserve at most ~6 minutes up front, grow past that.
+  if (length_known) mono->reserve(static_cast<std::size_t>(std::min<sf_count_t>(info.frames, sf_count_t{1} << 24)));
   const int channels = info.channels;
   constexpr sf_count_t kChunkFrames = 8192;
   std::vector<float> chunk(static_cast<std::size_t>(kChunkFrames * channels));

@@ -87,6 +87,10 @@ class ConvVaeImpl : public torch::nn::Module {
   int64_t parameter_count() const;
   /// Selects the transposed-convolution implementation of every decoder layer.
   void set_conv_transpose_mode(ConvTransposeMode mode);
+  /// Runs the convolutions on channels-last (NHWC) activations, which oneDNN uses without
+  /// reordering; results are the same up to float rounding.
+  void set_channels_last(bool on) { channels_last_ = on; }
+  bool channels_last() const { return channels_last_; }
   /// The generator used by forward(x) without one.
   torch::Generator& generator() { return generator_; }
 
@@ -98,8 +102,10 @@ class ConvVaeImpl : public torch::nn::Module {
  private:
   void initialise();
   void check_input(const torch::Tensor& x) const;
+  torch::Tensor to_activation_format(const torch::Tensor& t) const;
   ConvVaeOptions options_;
   torch::Generator generator_;
+  bool channels_last_ = false;
 };
 TORCH_MODULE(ConvVae);
 

@@ -19,9 +19,10 @@ struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
     ctx->saved_data["padding"] = padding;
     const int64_t h = (x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0];
     const int64_t wd = (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1];
-    // Only the sizes of the conv input are read: a one-element tensor expanded to the shape
-    // costs no memory.
-    const auto like = torch::empty({1}, x.options()).expand({x.size(0), w.size(1), h, wd});
+    // Only the sizes of the conv input are read, but the backend makes it contiguous first: an
+    // expanded one-element tensor would be materialised in full, an uninitialised one is not.
+    const auto like =
+        torch::empty({x.size(0), w.size(1), h, wd}, x.options().memory_format(x.suggest_memory_format()));
     return std::get<0>(at::convolution_backward(x, like, w, c10::nullopt, stride, padding, {1, 1}, false,
                                                 {0, 0}, 1, {true, false, false}));
   }
@@ -36,8 +37,9 @@ struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
     torch::Tensor gx, gw;
     if (ctx->needs_input_grad(0)) gx = at::conv2d(gy, w, {}, stride, padding);
     if (ctx->needs_input_grad(1)) {
-      gw = std::get<1>(at::convolution_backward(x, gy.contiguous(), w, c10::nullopt, stride, padding, {1, 1},
-                                                false, {0, 0}, 1, {false, true, false}));
+      // Contiguous in gy's own layout: a plain contiguous() would turn channels-last into a copy.
+      gw = std::get<1>(at::convolution_backward(x, gy.contiguous(gy.suggest_memory_format()), w, c10::nullopt,
+                                                stride, padding, {1, 1}, false, {0, 0}, 1, {false, true, false}));
     }
     return {gx, gw, torch::Tensor(), torch::Tensor()};
   }

@@ -56,6 +56,14 @@ TEST(Resample, EqualRatesReturnAFloatCopy) {
   EXPECT_TRUE(torch::allclose(y, x.to(torch::kFloat32)));
 }
 
+TEST(Resample, ReturnsTheResultOnTheInputsDevice) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const auto x = tone(440.0, 8000, 0.1);
+  const auto y = resample(x.to(torch::kCUDA), 8000, 16000);
+  EXPECT_TRUE(y.is_cuda());
+  EXPECT_TRUE(torch::equal(y.cpu(), resample(x, 8000, 16000)));
+}
+
 TEST(Resample, EmptyInputGivesEmptyOutput) { EXPECT_EQ(resample(torch::zeros({0}), 8000, 16000).numel(), 0); }
 
 TEST(Resample, RefusesBadShapesAndRates) {
