@@ -1,12 +1,11 @@
 #include "dsp/front_end.hpp"
 
 #include <ATen/Parallel.h>
-#include <fftw3.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
+#include <complex>
 
 #include "core/errors.hpp"
 #include "dsp/db.hpp"
@@ -14,41 +13,6 @@
 
 namespace mh::dsp {
 namespace {
-
-// FFTW's planner is not thread-safe (execution with fftwf_execute_dft_r2c is).
-std::mutex& fftw_planner_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-struct FftwBuffers {
-  explicit FftwBuffers(int n_fft)
-      : in(fftwf_alloc_real(static_cast<size_t>(n_fft))), out(fftwf_alloc_complex(static_cast<size_t>(n_fft / 2 + 1))) {
-    if (in == nullptr || out == nullptr) throw std::bad_alloc();
-  }
-  ~FftwBuffers() {
-    fftwf_free(in);
-    fftwf_free(out);
-  }
-  FftwBuffers(const FftwBuffers&) = delete;
-  FftwBuffers& operator=(const FftwBuffers&) = delete;
-  float* in;
-  fftwf_complex* out;
-};
-
-std::shared_ptr<void> make_r2c_plan(int n_fft) {
-  FftwBuffers scratch(n_fft);
-  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  // FFTW_ESTIMATE: the plan does not depend on timings, so results are the same in every run
-  // (for n = 1380 it picks the same plan as FFTW_MEASURE). Buffers from fftwf_alloc_* keep the
-  // SIMD alignment the plan assumes.
-  fftwf_plan plan = fftwf_plan_dft_r2c_1d(n_fft, scratch.in, scratch.out, FFTW_ESTIMATE);
-  if (plan == nullptr) throw Error(fmt::format("MelFrontEnd: FFTW could not plan a real FFT of {} points", n_fft));
-  return std::shared_ptr<void>(plan, [](void* p) {
-    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    fftwf_destroy_plan(static_cast<fftwf_plan>(p));
-  });
-}
 
 void check_snippets(const torch::Tensor& snippets, const char* what) {
   if (snippets.dim() != 2) {
@@ -97,7 +61,7 @@ MelFrontEnd::MelFrontEnd(const MelSettings& settings, bool allow_bands_above_nyq
   }
   const auto window = hann_window(s.stft).contiguous();
   window_.assign(window.data_ptr<float>(), window.data_ptr<float>() + window.numel());
-  plan_ = make_r2c_plan(s.stft.n_fft);
+  fft_ = std::make_shared<RealFft>(s.stft.n_fft);
 }
 
 torch::Tensor MelFrontEnd::power(const torch::Tensor& snippets) const {
@@ -120,13 +84,14 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
 
   const float* src = x.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  const auto plan = static_cast<fftwf_plan>(plan_.get());
+  const RealFft& fft = *fft_;
   const float* window = window_.data();
   const int64_t bins_used = bins_used_;
 
   // Every frame is independent: split all N·frames frames over the intra-op threads.
   at::parallel_for(0, n_items * n_frames, 16, [&](int64_t begin, int64_t end) {
-    FftwBuffers buf(n_fft);
+    FftBuffer<float> in(static_cast<size_t>(n_fft));
+    FftBuffer<std::complex<float>> spectrum(static_cast<size_t>(n_fft / 2 + 1));
     std::vector<float> power(static_cast<size_t>(std::max<int64_t>(bins_used, 1)));
     for (int64_t f = begin; f < end; ++f) {
       const int64_t item = f / n_frames;
@@ -136,14 +101,15 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
       const int64_t start = t * hop - offset;
       const int64_t lo = std::clamp<int64_t>(-start, 0, n_fft);
       const int64_t hi = std::clamp<int64_t>(samples - start, lo, n_fft);
-      float* in = buf.in;
-      std::fill(in, in + lo, 0.0f);
-      for (int64_t j = lo; j < hi; ++j) in[j] = signal[start + j] * window[j];
-      std::fill(in + hi, in + n_fft, 0.0f);
-      fftwf_execute_dft_r2c(plan, in, buf.out);
+      float* frame = in.data();
+      std::fill(frame, frame + lo, 0.0f);
+      for (int64_t j = lo; j < hi; ++j) frame[j] = signal[start + j] * window[j];
+      std::fill(frame + hi, frame + n_fft, 0.0f);
+      fft.forward(frame, spectrum.data());
+      const float* bins = reinterpret_cast<const float*>(spectrum.data());
       for (int64_t k = 0; k < bins_used; ++k) {
-        const float re = buf.out[k][0];
-        const float im = buf.out[k][1];
+        const float re = bins[2 * k];
+        const float im = bins[2 * k + 1];
         power[static_cast<size_t>(k)] = re * re + im * im;
       }
       float* o = dst + item * n_mels * n_frames + t;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dsp/mel_settings.hpp"
+#include "dsp/stft.hpp"
 
 namespace mh::dsp {
 
@@ -54,7 +55,7 @@ class MelFrontEnd {
   std::vector<int64_t> band_count_;        // bins of every band
   std::vector<int64_t> band_offset_;       // start of every band in band_weights_
   int64_t bins_used_ = 0;                  // bins [0, bins_used_) feed some band
-  std::shared_ptr<void> plan_;             // fftwf_plan, destroyed under the planner lock
+  std::shared_ptr<const RealFft> fft_;     // shared by copies of the front end
 };
 
 /// Mel power by the plain route on any device: stft() (torch::stft), |X|², then the dense

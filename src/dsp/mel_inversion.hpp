@@ -11,7 +11,14 @@
 /// MelInverse::kPseudoInverse: librosa's start, the pseudo-inverse of A applied to m, clipped at
 /// 0 (truncated: the Slaney filterbank's one near-zero singular value makes it explode on loud
 /// input). Bins no filter covers (above fmax) get 0 either way.
+///
+/// On the CPU the NNLS runs on blocks of frames spread over LibTorch's intra-op threads, each block
+/// through all its steps with the filterbank as compressed sparse rows (every frame is solved on its
+/// own, so the result does not depend on the block or thread it fell in).
 #include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
 
 #include "dsp/inversion_settings.hpp"
 
@@ -35,8 +42,20 @@ class MelInversion {
   int64_t n_freqs() const { return n_freqs_; }
 
  private:
+  /// Compressed sparse rows of a float32 matrix: row r holds weight[e] at column column[e] for
+  /// e in [row_start[r], row_start[r + 1]).
+  struct SparseRows {
+    std::vector<int64_t> row_start;
+    std::vector<int32_t> column;
+    std::vector<float> weight;
+  };
+
   /// [n_mels, C] mel → [n_active, C] power of the covered bins.
   torch::Tensor solve(const torch::Tensor& mel) const;
+  /// The NNLS on the CPU: mel [N, n_mels, T] float32 contiguous → power [N, n_freqs, T].
+  torch::Tensor power_cpu(const torch::Tensor& mel) const;
+  /// One block of kBlock frames: mel [n_mels][kBlock] → covered power [n_active][kBlock].
+  void solve_block(const float* mel, float* power, std::vector<float>& scratch) const;
 
   InversionSettings settings_;
   torch::Device device_;
@@ -48,6 +67,10 @@ class MelInversion {
   torch::Tensor basis_t_;       ///< sparse float32 [n_active, n_mels]
   torch::Tensor basis_t_ones_;  ///< float32 [n_active, 1]: Aᵀ1, each covered bin's total weight
   double step_ = 0;             ///< 1 / ‖A‖₂²
+  SparseRows rows_;             ///< A [n_mels, n_active]
+  SparseRows columns_;          ///< Aᵀ [n_active, n_mels]
+  std::vector<float> column_sums_;       ///< Aᵀ1 [n_active]
+  std::vector<int64_t> active_bins_;     ///< the covered bins
 };
 
 }  // namespace mh::dsp
