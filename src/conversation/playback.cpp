@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdio>
 #include <vector>
+
+#include "audio/read_audio.hpp"
 
 #include "core/errors.hpp"
 
@@ -128,6 +131,28 @@ void Playback::wait() {
 bool Playback::busy() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return playing_;
+}
+
+PlaybackSink::PlaybackSink(std::filesystem::path session_dir, std::unique_ptr<Playback> playback)
+    : session_dir_(std::move(session_dir)), playback_(std::move(playback)) {
+  if (!playback_) throw Error("PlaybackSink needs a playback");
+}
+
+void PlaybackSink::on_event(const nlohmann::json& event) {
+  if (failed_) return;
+  const auto type = event.value("type", std::string());
+  if (type != "song" && type != "session_end" && type != "dream_start") return;
+  try {
+    // The previous song and its silence end before anything else is heard or a dream begins.
+    playback_->wait();
+    if (type != "song" || !event.contains("wav") || !event["wav"].is_string()) return;
+    const auto song = audio::read_audio(session_dir_ / event["wav"].get<std::string>());
+    playback_->start(song.samples, song.sample_rate_hz);
+    ++started_;
+  } catch (const Error& e) {
+    failed_ = true;
+    std::fprintf(stderr, "warning: live playback stopped: %s\n", e.what());
+  }
 }
 
 }  // namespace mh::conversation

@@ -8,11 +8,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "conversation/event_sink.hpp"
 
 namespace mh::conversation {
 
@@ -70,6 +73,25 @@ class Playback {
   std::exception_ptr error_;
   mutable std::mutex mutex_;
   bool playing_ = false;
+};
+
+/// Playback as an event sink, so `converse --play` needs no change to the loop: a `song` event
+/// (the song is saved) first waits for the previous song and its silence, then starts this one
+/// from its WAV in the session folder and returns, so the listener computes while it plays;
+/// `session_end` waits for the last one. A device that fails part way is reported once on
+/// stderr and playback stops; the conversation goes on.
+class PlaybackSink : public EventSink {
+ public:
+  PlaybackSink(std::filesystem::path session_dir, std::unique_ptr<Playback> playback);
+  void on_event(const nlohmann::json& event) override;
+  /// Songs started so far.
+  int songs_started() const { return started_; }
+
+ private:
+  std::filesystem::path session_dir_;
+  std::unique_ptr<Playback> playback_;
+  bool failed_ = false;
+  int started_ = 0;
 };
 
 }  // namespace mh::conversation

@@ -7,7 +7,9 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "audio/write_wav.hpp"
 #include "core/errors.hpp"
+#include "support/paths.hpp"
 
 namespace mh {
 namespace {
@@ -131,6 +133,49 @@ TEST(Playback, NoAudioDeviceFailsAtOpenWithOneLine) {
     EXPECT_EQ(message.rfind("--play: no audio output device", 0), 0u) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
+}
+
+/// Records what it was asked to play.
+class RecordingOutput : public conversation::AudioOutput {
+ public:
+  explicit RecordingOutput(std::shared_ptr<std::vector<int64_t>> played) : played_(std::move(played)) {}
+  void play(const torch::Tensor& samples, int) override { played_->push_back(samples.numel()); }
+
+ private:
+  std::shared_ptr<std::vector<int64_t>> played_;
+};
+
+nlohmann::json song(int n, const std::string& wav) { return {{"type", "song"}, {"song", n}, {"wav", wav}}; }
+
+TEST(PlaybackSink, PlaysEachSongFromTheSessionAndWaitsForItBeforeTheNext) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "songs");
+  audio::write_wav(dir / "songs/0000_A_human.wav", torch::zeros({16000}), 16000);  // 1 s
+  audio::write_wav(dir / "songs/0001_B_imitation.wav", torch::zeros({8000}), 16000);  // 0.5 s
+  auto clock = std::make_shared<ManualClock>();
+  auto played = std::make_shared<std::vector<int64_t>>();
+  conversation::PlaybackSink sink(dir.path(), std::make_unique<Playback>(std::make_unique<RecordingOutput>(played), clock));
+  sink.on_event(song(0, "songs/0000_A_human.wav"));
+  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);  // returns at once: the listener works while it plays
+  sink.on_event({{"type", "listen"}, {"agent", "B"}, {"song", 0}});
+  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
+  sink.on_event(song(1, "songs/0001_B_imitation.wav"));
+  EXPECT_DOUBLE_EQ(clock->seconds(), 2.0);  // song 0 and its second of silence came first
+  sink.on_event({{"type", "session_end"}, {"rounds_done", 1}});
+  EXPECT_DOUBLE_EQ(clock->seconds(), 3.5);
+  EXPECT_EQ(*played, (std::vector<int64_t>{16000, 8000}));
+  EXPECT_EQ(sink.songs_started(), 2);
+}
+
+TEST(PlaybackSink, AnUnreadableSongStopsPlaybackWithoutStoppingTheConversation) {
+  test::TempDir dir;
+  auto played = std::make_shared<std::vector<int64_t>>();
+  conversation::PlaybackSink sink(dir.path(), std::make_unique<Playback>(std::make_unique<RecordingOutput>(played),
+                                                                          std::make_shared<ManualClock>()));
+  EXPECT_NO_THROW(sink.on_event(song(0, "songs/missing.wav")));
+  EXPECT_NO_THROW(sink.on_event({{"type", "session_end"}, {"rounds_done", 1}}));
+  EXPECT_EQ(sink.songs_started(), 0);
+  EXPECT_TRUE(played->empty());
 }
 
 }  // namespace
