@@ -9,9 +9,12 @@
 #include "cli/console_sink.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
+#include "conversation/osc_sink.hpp"
+#include "conversation/playback.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
+#include "report/report.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -24,6 +27,8 @@ struct ConverseOptions {
   int rounds = -1;
   int64_t seed = -1;
   bool resume = false;
+  std::string osc;
+  bool play = false;
 };
 
 void run_converse(const ConverseOptions& o) {
@@ -40,8 +45,25 @@ void run_converse(const ConverseOptions& o) {
   c.stop = &interrupt_flag();
   ConsoleSink console;
   c.sinks.push_back(&console);
+  // Playback first: the OSC "Done" messages then line up with the end of each song.
+  std::unique_ptr<conversation::PlaybackSink> play;
+  if (o.play) {
+    play = std::make_unique<conversation::PlaybackSink>(
+        o.session, std::make_unique<conversation::Playback>(conversation::open_default_audio_output()));
+    c.sinks.push_back(play.get());
+  }
+  std::unique_ptr<conversation::OscSink> osc;
+  if (!o.osc.empty()) {
+    conversation::OscSinkSettings s;
+    s.target = conversation::parse_osc_target(o.osc);
+    s.session_dir = o.session;
+    osc = std::make_unique<conversation::OscSink>(s);
+    c.sinks.push_back(osc.get());
+  }
   const auto outcome = conversation::converse(c);
   fmt::print("\n{}", measures_table(o.session));
+  const auto report = report::write_report(o.session);
+  fmt::print("report: {}\n", report.index_html.string());
   if (outcome.stopped) {
     throw InterruptedError(fmt::format("interrupted after {} rounds; continue with: metahuman converse --session {} "
                                        "--agents {} {} --resume", outcome.rounds_done, o.session, o.agents[0],
@@ -85,6 +107,8 @@ void add_converse_commands(CLI::App& app) {
   c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
+  c->add_option("--osc", conv->osc, "Send OSC events for live visuals to HOST:PORT (port 5005 by default)");
+  c->add_flag("--play", conv->play, "Play every song on the default audio output as it is sung");
   c->callback([conv] { run_converse(*conv); });
 
   auto na = std::make_shared<NewAgentOptions>();

@@ -13,6 +13,7 @@
 #include "conversation/conversation.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "report/report.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -135,7 +136,9 @@ void run_demo(const DemoOptions& o) {
   }
   fmt::print("\nagents ready in {:.0f} s, conversation of {} rounds in {:.0f} s, {:.0f} s in all\n", setup_s,
              outcome.rounds_done, conversation_s, since(t0));
-  fmt::print("songs, events and measures: {}\n", session.string());
+  report::write_report(session);
+  fmt::print("songs, events and measures: {}\nreport: {}\n", session.string(),
+             (session / "report" / "index.html").string());
 }
 
 }  // namespace

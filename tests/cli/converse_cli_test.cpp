@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "audio/write_wav.hpp"
+#include "core/files.hpp"
+#include "model/checkpoint.hpp"
+#include "support/paths.hpp"
+
+namespace mh {
+namespace {
+namespace fs = std::filesystem;
+
+std::string cli() { return test::cli_path().string(); }
+
+void write_tone(const fs::path& path, double seconds, double hz) {
+  const auto t = torch::arange(static_cast<int64_t>(seconds * 44100), torch::kFloat64) / 44100.0;
+  audio::write_wav(path, (0.3 * torch::sin(2 * M_PI * hz * t + 0.3 * torch::sin(2 * M_PI * 4 * t))).to(torch::kFloat32),
+                   44100);
+}
+
+/// Two tiny agents made with `metahuman agent new`, once for the whole suite.
+class Converse : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    write_file_atomic(*dir_ / "tiny.toml",
+                      "preset = \"0.25_16\"\ndevice = \"cpu\"\n[snippet]\nsilence_window_seconds = 0.25\n"
+                      "[voice]\ngriffin_lim_iterations = 4\n[ingest]\nvalidation_fraction = 0.2\n"
+                      "reference_fraction = 0.0\n[ml1]\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
+                      "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
+    write_file_atomic(*dir_ / "conversation.toml",
+                      "rounds = 2\ndream_every = 1\nexcerpt_min_s = 0.5\nexcerpt_max_s = 1.0\nreference_snippets = 16\n"
+                      "seed = 5\n[a]\ndream_ml1_epochs = 1\ndream_ml2_epochs = 1\n"
+                      "[b]\ndream_ml1_epochs = 1\ndream_ml2_epochs = 1\nvariation_sigma = 0.8\n");
+    for (const auto& [name, base] : {std::pair{"Valerio", 220.0}, std::pair{"Dennis", 330.0}}) {
+      const fs::path corpus = *dir_ / ("corpus_" + std::string(name));
+      fs::create_directories(corpus);
+      for (int i = 0; i < 5; ++i) write_tone(corpus / ("t" + std::to_string(i) + ".wav"), 2.0 + 0.25 * i, base * (1 + 0.2 * i));
+      const auto r = test::run_command(cli() + " agent new --agent " + (*dir_ / name).string() + " --name " + name +
+                                       " --corpus " + corpus.string() + " --settings " + (*dir_ / "tiny.toml").string());
+      if (r.exit_code != 0) setup_error_ += r.output;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
+
+  /// Fresh copies of the two agents under `run`.
+  static void copy_agents(const fs::path& run) {
+    for (const char* name : {"Valerio", "Dennis"}) fs::copy(*dir_ / name, run / name, fs::copy_options::recursive);
+  }
+  static std::string converse_args(const fs::path& run) {
+    return " converse --session " + (run / "session").string() + " --agents " + (run / "Valerio").string() + " " +
+           (run / "Dennis").string() + " --settings " + (*dir_ / "conversation.toml").string();
+  }
+  static std::map<std::string, std::string> songs(const fs::path& session) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::directory_iterator(session / "songs")) {
+      if (e.path().extension() == ".wav") out[e.path().filename().string()] = read_file(e.path());
+    }
+    return out;
+  }
+  static size_t event_lines(const fs::path& session) {
+    std::ifstream in(session / "events.jsonl");
+    return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), {}, '\n'));
+  }
+
+  static test::TempDir* dir_;
+  static std::string setup_error_;
+};
+test::TempDir* Converse::dir_ = nullptr;
+std::string Converse::setup_error_;
+
+TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
+  test::TempDir run;
+  copy_agents(run.path());
+  const auto r = test::run_command(cli() + converse_args(run.path()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(songs(run / "session").size(), 6u);
+  EXPECT_NE(r.output.find("forgetting"), std::string::npos) << r.output;  // the measures table
+  EXPECT_NE(r.output.find("Dennis sings imitation"), std::string::npos) << r.output;
+  const auto again = test::run_command(cli() + converse_args(run.path()));
+  EXPECT_EQ(again.exit_code, 5) << again.output;
+  EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+}
+
+TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
+  test::TempDir whole;
+  copy_agents(whole.path());
+  ASSERT_EQ(test::run_command(cli() + converse_args(whole.path())).exit_code, 0);
+  const auto expected = songs(whole / "session");
+
+  test::TempDir killed;
+  copy_agents(killed.path());
+  const fs::path session = killed / "session";
+  // Kill points: after the first song, in the middle of the first dreams, in round 2.
+  for (const size_t at_events : {3u, 11u, 15u}) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string command = "exec " + cli() + converse_args(killed.path()) + " --resume >/dev/null 2>&1";
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    int status = 0;
+    bool exited = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      if (fs::exists(session / "events.jsonl") && event_lines(session) >= at_events) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!exited) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+  }
+  const auto r = test::run_command(cli() + converse_args(killed.path()) + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto got = songs(session);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [name, bytes] : expected) {
+    EXPECT_TRUE(got.count(name) && fnv1a64(got.at(name)) == fnv1a64(bytes)) << name << " differs";
+  }
+  // The checkpoints hold wall-clock times in their history; the weights must be identical.
+  const auto pk = model::load_ml1_checkpoint(read_file(killed / "Dennis" / "ml1.ckpt"), torch::kCPU).model->named_parameters();
+  const auto pw = model::load_ml1_checkpoint(read_file(whole / "Dennis" / "ml1.ckpt"), torch::kCPU).model->named_parameters();
+  for (const auto& p : pk) EXPECT_TRUE(torch::equal(p.value(), pw[p.key()])) << p.key();
+}
+
+TEST_F(Converse, BadConversationSettingsNameTheField) {
+  test::TempDir run;
+  write_file_atomic(run / "bad.toml", "rounds = 2\n[b]\nmix_human_share = 1.5\n");
+  const auto r = test::run_command(cli() + " converse --session " + (run / "s").string() + " --agents " +
+                                   (*dir_ / "Valerio").string() + " " + (*dir_ / "Dennis").string() + " --settings " +
+                                   (run / "bad.toml").string());
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("b.mix_human_share"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(run / "s" / "events.jsonl"));
+}
+
+}  // namespace
+}  // namespace mh
