@@ -112,8 +112,14 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
   const StoreSource source(*store_);
   model::TrainerCallbacks callbacks;
   callbacks.progress = options.progress;
+  callbacks.sync = options.sync;
+  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
   bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
+    if (!writes) {
+      if (options.epoch_end) options.epoch_end(record);
+      return;
+    }
     write_file_atomic(ml1_path(), checkpoint);
     // A fresh run starts a new history, replacing the old one once its first epoch is saved.
     if (fresh_history) {
@@ -127,11 +133,11 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
   model::TrainResult result;
   for (const auto& phase : plan.phases()) {
     if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
-    save_train_set(set_path, *phase.ids);
+    if (writes) save_train_set(set_path, *phase.ids);
     result = trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
     if (result.stopped) break;
   }
-  if (result.stopped) write_file_atomic(ml1_path(), trainer->checkpoint());
+  if (result.stopped && writes) write_file_atomic(ml1_path(), trainer->checkpoint());
   ml1_cache_ = nullptr;
   TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
   if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;

@@ -50,6 +50,9 @@ struct TrainOptions {
   std::function<void(const model::EpochRecord&)> epoch_end;         ///< ML1, after each epoch
   std::function<void(const model::Ml2TrainProgress&)> ml2_progress;  ///< ML2, after each batch
   std::function<void(const model::Ml2EpochRecord&)> ml2_epoch_end;   ///< ML2, after each epoch
+  /// Data-parallel training (model/distributed.hpp): this process trains on its part of every
+  /// batch; only rank 0 writes the checkpoint, history and training-set record.
+  model::GradientSync* sync = nullptr;
 };
 
 struct TrainOutcome {

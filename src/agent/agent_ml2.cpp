@@ -72,8 +72,14 @@ TrainOutcome Agent::train_ml2(const TrainOptions& options) {
   }
   model::Ml2TrainerCallbacks callbacks;
   callbacks.progress = options.ml2_progress;
+  callbacks.sync = options.sync;
+  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
   bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::Ml2EpochRecord& record, const std::string& checkpoint) {
+    if (!writes) {
+      if (options.ml2_epoch_end) options.ml2_epoch_end(record);
+      return;
+    }
     write_file_atomic(ml2_path(), checkpoint);
     // A fresh run starts a new history, replacing the old one once its first epoch is saved.
     if (fresh_history) {
@@ -87,11 +93,11 @@ TrainOutcome Agent::train_ml2(const TrainOptions& options) {
   model::TrainResult result;
   for (const auto& phase : plan.phases()) {
     if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
-    save_train_set(set_path, *phase.ids);
+    if (writes) save_train_set(set_path, *phase.ids);
     result = trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
     if (result.stopped) break;
   }
-  if (result.stopped) write_file_atomic(ml2_path(), trainer->checkpoint());
+  if (result.stopped && writes) write_file_atomic(ml2_path(), trainer->checkpoint());
   ml2_cache_.reset();
   TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
   if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;

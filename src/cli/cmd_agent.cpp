@@ -11,6 +11,7 @@
 #include "core/interrupt.hpp"
 #include "core/npy.hpp"
 #include "core/progress.hpp"
+#include "model/distributed.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -60,18 +61,34 @@ struct TrainOptions {
   int64_t seed = -1;
   bool resume = false;
   std::string device;
+  int world_size = 1;
+  int rank = 0;
+  std::string master = "127.0.0.1:29500";
 };
 
 void run_train(const TrainOptions& o) {
   auto a = agent::Agent::open(o.agent);
   if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
+  // Data-parallel training (docs/distributed.md): joins the other ranks before any training.
+  std::unique_ptr<model::DataParallel> group;
+  if (o.world_size > 1 || o.rank != 0) {
+    model::DistributedOptions d;
+    d.world_size = o.world_size;
+    d.rank = o.rank;
+    model::parse_master_address(o.master, d);
+    group = std::make_unique<model::DataParallel>(d, a.device());
+  }
   const auto& stop = interrupt_flag();
+  const auto saved = [&](const fs::path& path) {
+    return group && !group->is_main() ? std::string("saved by rank 0") : "saved to " + path.string();
+  };
   if (o.stage == "ml1" || o.stage == "all") {
     agent::TrainOptions t;
     t.epochs = o.epochs;
     t.resume = o.resume;
     t.seed = o.seed;
     t.stop = &stop;
+    t.sync = group.get();
     std::unique_ptr<Progress> bar;
     int64_t current_epoch = -1;
     t.progress = [&](const model::TrainProgress& p) {
@@ -92,8 +109,17 @@ void run_train(const TrainOptions& o) {
       throw InterruptedError(fmt::format("interrupted: ML1 saved after {} epochs in {}; continue with --resume",
                                          outcome.epochs_done, a.ml1_path().string()));
     }
-    fmt::print("{}: ML1 trained, {} epochs, validation MSE {:.4g}, saved to {}\n", a.name(), outcome.epochs_done,
-               outcome.val_reconstruction, a.ml1_path().string());
+    fmt::print("{}: ML1 trained, {} epochs, validation MSE {:.4g}, {}\n", a.name(), outcome.epochs_done,
+               outcome.val_reconstruction, saved(a.ml1_path()));
+    // ML2's song orders come from the ML1 that rank 0 has just saved: a rank with its own copy of
+    // the agent folder takes rank 0's checkpoint (on a shared folder it is already there).
+    if (group && o.stage == "all") {
+      const auto rank0_ml1 = group->share(group->is_main() ? read_file(a.ml1_path()) : std::string());
+      if (!group->is_main() && (!fs::exists(a.ml1_path()) || read_file(a.ml1_path()) != rank0_ml1)) {
+        write_file_atomic(a.ml1_path(), rank0_ml1);
+      }
+      group->barrier();
+    }
   }
   if (o.stage == "ml2" || o.stage == "all") {
     const auto orders = a.song_orders();
@@ -105,6 +131,7 @@ void run_train(const TrainOptions& o) {
     t.resume = o.resume && (o.stage == "ml2" || a.ml2_is_current());
     t.seed = o.seed;
     t.stop = &stop;
+    t.sync = group.get();
     std::unique_ptr<Progress> bar;
     int64_t current_epoch = -1;
     t.ml2_progress = [&](const model::Ml2TrainProgress& p) {
@@ -125,8 +152,8 @@ void run_train(const TrainOptions& o) {
       throw InterruptedError(fmt::format("interrupted: ML2 saved after {} epochs in {}; continue with --resume",
                                          outcome.epochs_done, a.ml2_path().string()));
     }
-    fmt::print("{}: ML2 trained, {} epochs, validation MSE {:.4g}, saved to {}\n", a.name(), outcome.epochs_done,
-               outcome.val_reconstruction, a.ml2_path().string());
+    fmt::print("{}: ML2 trained, {} epochs, validation MSE {:.4g}, {}\n", a.name(), outcome.epochs_done,
+               outcome.val_reconstruction, saved(a.ml2_path()));
   }
 }
 
@@ -136,10 +163,12 @@ struct ListenOptions {
   std::string out;
   double variation = 0.0;
   std::uint64_t seed = 0;
+  std::string device;
 };
 
 void run_listen(const ListenOptions& o) {
   auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const int sr = a.settings().front_end.mel.sample_rate_hz;
   const auto heard = audio::read_audio(o.in, sr);
   const auto mel = a.mel_snippets(heard.samples);
@@ -168,10 +197,12 @@ struct EncodeOptions {
   std::string agent;
   std::string audio;
   std::string out;
+  std::string device;
 };
 
 void run_encode(const EncodeOptions& o) {
   auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto heard = audio::read_audio(o.audio, a.settings().front_end.mel.sample_rate_hz);
   const auto latents = a.encode(a.mel_snippets(heard.samples));
   write_npy(o.out, latents);
@@ -204,6 +235,11 @@ void add_agent_commands(CLI::App& app) {
     cmd->add_flag("--resume", o->resume, "Continue from the saved checkpoint");
     cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    cmd->add_option("--world-size", o->world_size, "Processes training together (docs/distributed.md)")
+        ->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--rank", o->rank, "This process's rank, 0 to world size - 1 (rank 0 saves)")
+        ->check(CLI::Range(0, 65535))->capture_default_str();
+    cmd->add_option("--master", o->master, "HOST:PORT of rank 0's rendezvous")->capture_default_str();
     cmd->callback([o] { run_train(*o); });
   }
   {
@@ -215,6 +251,8 @@ void add_agent_commands(CLI::App& app) {
     cmd->add_option("--variation", o->variation, "σ of the Gaussian noise added to every latent (0: imitation)")
         ->check(CLI::Range(0.0, 100.0))->capture_default_str();
     cmd->add_option("--seed", o->seed, "Seed of the variation noise and of the voice")->capture_default_str();
+    cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([o] { run_listen(*o); });
   }
   {
@@ -223,6 +261,8 @@ void add_agent_commands(CLI::App& app) {
     cmd->add_option("--agent", o->agent, "Agent folder")->required();
     cmd->add_option("audio", o->audio, "Audio file")->required();
     cmd->add_option("--out", o->out, "Output .npy, float32 (snippets, latent_dim)")->required();
+    cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([o] { run_encode(*o); });
   }
 }

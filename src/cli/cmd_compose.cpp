@@ -25,10 +25,12 @@ struct ComposeOptions {
   std::string out;
   double seconds = 0;
   std::uint64_t seed = 0;
+  std::string device;
 };
 
 void run_compose(const ComposeOptions& o) {
   auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   auto gen = seeded(o.seed);
   const auto latents = a.compose(1, o.seconds, gen).front();
   const auto song = a.voice().sing(latents, gen);
@@ -49,10 +51,12 @@ struct SingOptions {
   double to_s = -1;
   std::string out;
   std::uint64_t seed = 0;
+  std::string device;
 };
 
 void run_sing(const SingOptions& o) {
   auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto order = a.song_order(o.song);
   const double snippet_s = a.snippet_seconds();
   const auto range = agent::window_snippets(order.size(0), snippet_s, o.from_s, o.to_s);
@@ -79,10 +83,12 @@ struct InterpolateOptions {
   int steps = 5;
   std::string out_dir;
   std::uint64_t seed = 0;
+  std::string device;
 };
 
 void run_interpolate(const InterpolateOptions& o) {
   auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto orders = a.interpolate_songs(o.songs.at(0), o.songs.at(1), o.steps);
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
@@ -115,6 +121,8 @@ void add_compose_commands(CLI::App& app) {
     cmd->add_option("--seconds", o->seconds, "Length to aim for (0: as long as ML2 decides)")
         ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
     cmd->add_option("--seed", o->seed, "Seed of the sampling and of the voice")->capture_default_str();
+    cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([o] { run_compose(*o); });
   }
   {
@@ -127,6 +135,8 @@ void add_compose_commands(CLI::App& app) {
                                      "the excerpt is sung whole")->check(CLI::Range(0.0, 1e6));
     cmd->add_option("--out", o->out, "Song WAV (a .json sidecar is written beside it)")->required();
     cmd->add_option("--seed", o->seed, "Seed of the voice")->capture_default_str();
+    cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([o] { run_sing(*o); });
   }
   {
@@ -139,6 +149,8 @@ void add_compose_commands(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--out-dir", o->out_dir, "Folder for interpolation-NN.wav (+ .json)")->required();
     cmd->add_option("--seed", o->seed, "Seed of the voice")->capture_default_str();
+    cmd->add_option("--device", o->device, "auto, cpu or cuda (default from the agent's settings)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([o] { run_interpolate(*o); });
   }
 }

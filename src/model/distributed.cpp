@@ -201,6 +201,18 @@ void DataParallel::all_reduce_sum(torch::Tensor& values) {
   });
 }
 
+std::string DataParallel::share(const std::string& bytes) {
+  const std::string key = fmt::format("metahuman/share/{}", shared_++);
+  return network("share", [&] {
+    if (is_main()) {
+      impl_->store->set(key, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+      return bytes;
+    }
+    const auto got = impl_->store->get(key);
+    return std::string(got.begin(), got.end());
+  });
+}
+
 void DataParallel::barrier() {
   network("barrier", [&] { wait(impl_->gloo->barrier()); });
 }

@@ -63,11 +63,15 @@ class DataParallel final : public GradientSync {
   void all_reduce_sum(torch::Tensor& values);
   /// Waits until every rank got here. Throws IoError.
   void barrier();
+  /// Rank 0's `bytes` on every rank (the others' argument is ignored), through the rendezvous
+  /// store: for files that rank 0 wrote and the others need. Throws IoError.
+  std::string share(const std::string& bytes);
 
  private:
   struct Impl;
   DistributedOptions options_;
   std::unique_ptr<Impl> impl_;
+  int64_t shared_ = 0;  // share() calls so far: every call has its own key
 };
 
 }  // namespace mh::model
