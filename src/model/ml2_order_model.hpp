@@ -82,8 +82,8 @@ class OrderModelImpl : public torch::nn::Module {
   bool has_stats() const;
   /// A copy on the CPU. Throws CheckpointError when none were set.
   OrderStats stats() const;
-  /// Distribution sample() draws latents from: N(0, 1) for a VAE; an autoencoder should be given
-  /// its training latents' per-coordinate mean and std. Tensors [latent]. Throws ShapeError.
+  /// Distribution sample() draws latents from (N(0, 1) until set): the trainer sets it to its
+  /// training songs' per-coordinate latent mean and std. Tensors [latent]. Throws ShapeError.
   void set_latent_prior(const torch::Tensor& mean, const torch::Tensor& std);
   torch::Tensor latent_mean() const { return latent_mean_; }
   torch::Tensor latent_std() const { return latent_std_; }

@@ -220,7 +220,10 @@ bool Ml2Trainer::run_epoch(const SongOrders& data, const std::vector<int64_t>& t
       callbacks.progress({state_.epochs_done + 1, b + 1, n_batches, total, recon, rate});
     }
   }
-  if (!net.variational()) fit_latent_prior(data, train_indices);
+  // Sampling draws from the training songs' own latent distribution: with a small KL weight a
+  // VAE's aggregate posterior is far from N(0, 1), and composing from N(0, 1) then lands off the
+  // manifold of real songs.
+  fit_latent_prior(data, train_indices);
   Ml2EpochRecord record;
   record.epoch = state_.epochs_done + 1;
   const double seen = static_cast<double>(std::max<int64_t>(state_.seen, 1));
