@@ -7,15 +7,17 @@
 
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace mh {
 
-/// Throws nlohmann::json::out_of_range when any floating-point number anywhere in `doc` has a
-/// magnitude of 2^31 or more (no field of the program's files holds such a value as a float), so
-/// that reading any float as int or int64 is defined.
-inline void check_json_numbers(const nlohmann::json& doc) {
+/// Throws nlohmann::json::out_of_range when any floating-point number in `doc` has a magnitude
+/// of 2^31 or more, so that reading any float as int or int64 is defined. Members whose key is in
+/// `float_only_keys` (a training history and sums of losses, which may spike) are skipped: they
+/// are only ever read as doubles.
+inline void check_json_numbers(const nlohmann::json& doc, const std::set<std::string>& float_only_keys = {}) {
   std::vector<const nlohmann::json*> pending{&doc};
   while (!pending.empty()) {
     const auto* j = pending.back();
@@ -25,7 +27,11 @@ inline void check_json_numbers(const nlohmann::json& doc) {
       if (!(std::fabs(v) < 2147483648.0)) {
         throw nlohmann::json::out_of_range::create(406, "number " + j->dump() + " is out of range", nullptr);
       }
-    } else if (j->is_structured()) {
+    } else if (j->is_object()) {
+      for (const auto& [key, child] : j->items()) {
+        if (!float_only_keys.count(key)) pending.push_back(&child);
+      }
+    } else if (j->is_array()) {
       for (const auto& child : *j) pending.push_back(&child);
     }
   }
