@@ -4,8 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 
@@ -159,13 +164,36 @@ torch::Tensor GriffinLim::operator()(const torch::Tensor& magnitude, torch::Gene
   torch::Tensor audio;
   if (device.is_cpu() && n > 1) {
     // One snippet at a time per thread: its frames (a few MB) stay in cache through the whole
-    // chain of transforms, where a batch-wide pass per operation streams through memory.
+    // chain of transforms, where a batch-wide pass per operation streams through memory. Plain
+    // threads that take the next snippet when they are done, each running its LibTorch ops on
+    // itself alone: in an OpenMP region a thread that finishes early spins at the closing barrier,
+    // and on a loaded machine that spinning took most of the CPU time.
     audio = torch::empty({n, g.length}, mag.options());
-    at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        audio.narrow(0, i, 1).copy_(engine.run(mag.narrow(0, i, 1), spectrum.narrow(0, i, 1)));
+    const int workers = static_cast<int>(std::min<int64_t>(std::max(at::get_num_threads(), 1), n));
+    std::atomic<int64_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto work = [&] {
+      try {
+        // Per thread (OpenMP's thread count is a per-thread setting): this thread's ops stay on it.
+        at::set_num_threads(1);
+        torch::NoGradGuard no_grad_here;
+        for (int64_t i = next++; i < n; i = next++) {
+          audio.narrow(0, i, 1).copy_(engine.run(mag.narrow(0, i, 1), spectrum.narrow(0, i, 1)));
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = n;
       }
-    });
+    };
+    const int previous_threads = at::get_num_threads();
+    std::vector<std::thread> pool;
+    for (int w = 1; w < workers; ++w) pool.emplace_back(work);
+    work();  // the calling thread works too
+    for (auto& t : pool) t.join();
+    at::set_num_threads(previous_threads);
+    if (failure) std::rethrow_exception(failure);
   } else {
     audio = engine.run(mag, spectrum);
   }
