@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <exception>
+#include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "dsp/db.hpp"
@@ -89,7 +92,7 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
   const int64_t bins_used = bins_used_;
 
   // Every frame is independent: split all N·frames frames over the intra-op threads.
-  at::parallel_for(0, n_items * n_frames, 16, [&](int64_t begin, int64_t end) {
+  auto body = [&](int64_t begin, int64_t end) {
     FftBuffer<float> in(static_cast<size_t>(n_fft));
     FftBuffer<std::complex<float>> spectrum(static_cast<size_t>(n_fft / 2 + 1));
     std::vector<float> power(static_cast<size_t>(std::max<int64_t>(bins_used, 1)));
@@ -121,7 +124,27 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
         o[m * n_frames] = acc;
       }
     }
-  });
+  };
+  // Plain threads, one contiguous share of the frames each, joined (sleeping) at the end: an
+  // OpenMP region's early finisher spins at its closing barrier, which on a loaded machine costs
+  // more than the work.
+  const int64_t total = n_items * n_frames;
+  const int64_t workers = std::clamp<int64_t>(at::get_num_threads(), 1, std::max<int64_t>(1, total / 16));
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
+  auto share = [&](int64_t w) {
+    try {
+      body(total * w / workers, total * (w + 1) / workers);
+    } catch (...) {
+      failures[static_cast<size_t>(w)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t w = 1; w < workers; ++w) pool.emplace_back(share, w);
+  share(0);
+  for (auto& t : pool) t.join();
+  for (const auto& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
   return out;
 }
 
