@@ -87,8 +87,9 @@ class ConvVaeImpl : public torch::nn::Module {
   int64_t parameter_count() const;
   /// Selects the transposed-convolution implementation of every decoder layer.
   void set_conv_transpose_mode(ConvTransposeMode mode);
-  /// Runs the convolutions on channels-last (NHWC) activations, which oneDNN uses without
-  /// reordering; results are the same up to float rounding.
+  /// Runs the convolutions on channels-last (NHWC) activations; results are the same up to
+  /// float rounding. Off by default: with this LibTorch build it made training no faster
+  /// (docs/figures.md).
   void set_channels_last(bool on) { channels_last_ = on; }
   bool channels_last() const { return channels_last_; }
   /// The generator used by forward(x) without one.

@@ -151,6 +151,23 @@ TEST(ConvVae, ConvGradTransposedConvolutionHasTheNativeGradients) {
   EXPECT_TRUE(torch::allclose(native->bias.grad(), grad_based->bias.grad(), 1e-4, 1e-5));
 }
 
+TEST(ConvVae, ChannelsLastActivationsGiveTheSameOutputsAndGradients) {
+  auto x = torch::rand({3, 1, 32, 16}, at::make_generator<at::CPUGeneratorImpl>(5));
+  std::vector<torch::Tensor> outputs, grads;
+  for (const bool channels_last : {false, true}) {
+    ConvVae vae(tiny_options());
+    vae->set_channels_last(channels_last);
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(9);
+    const auto out = vae->forward(x, gen);
+    vae_loss(x, out.reconstruction, out.mu, out.log_var, 1e3).total.backward();
+    EXPECT_TRUE(out.reconstruction.is_contiguous());
+    outputs.push_back(out.reconstruction.detach());
+    grads.push_back(vae->encoder_convs[1]->as<SameConv2dImpl>()->weight.grad().clone());
+  }
+  EXPECT_TRUE(torch::allclose(outputs[0], outputs[1], 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-3, 1e-4));
+}
+
 TEST(ConvVae, TfSamePaddingPutsTheOddRowAtTheEnd) {
   EXPECT_EQ(tf_same_pads(128, 3, 2), (Pair{0, 1}));
   EXPECT_EQ(tf_same_pads(8, 3, 1), (Pair{1, 1}));
