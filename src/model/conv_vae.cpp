@@ -225,7 +225,9 @@ std::pair<torch::Tensor, torch::Tensor> ConvVaeImpl::encode_distribution(const t
     h = encoder_norms[i]->as<torch::nn::BatchNorm2dImpl>()->forward(h);
   }
   h = h.contiguous().flatten(1);
-  return {mu->forward(h), log_var->forward(h)};
+  // A log-variance of 20 already means a standard deviation of 2·10^4 in a space whose data sit
+  // within a few units: the bound keeps one bad batch from overflowing exp() and the KL term.
+  return {mu->forward(h), log_var->forward(h).clamp(-30.0, 20.0)};
 }
 
 torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return encode_distribution(x).first; }
