@@ -20,8 +20,8 @@ int run(int argc, char** argv) {
   add_mel_command(app);
   add_invert_command(app);
   add_demo_command(app);
-  add_report_command(app);
   add_roundtrip_command(app);
+  add_report_command(app);
   add_agent_commands(app);
   add_compose_commands(app);
   add_converse_commands(app);

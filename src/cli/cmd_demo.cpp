@@ -22,9 +22,9 @@ namespace {
 struct DemoOptions {
   std::string corpus;
   std::string out;
-  int rounds = 9;
-  int dream_every = 3;
-  int ml1_epochs = 12;
+  int rounds = 24;
+  int dream_every = 4;
+  int ml1_epochs = 24;
   int ml2_epochs = 40;
   std::uint64_t seed = 0;
   bool resume = false;
@@ -115,12 +115,14 @@ void run_demo(const DemoOptions& o) {
   auto& s = c.settings;
   s.rounds = o.rounds;
   s.dream_every = o.dream_every;
-  s.excerpt_min_s = 10;
-  s.excerpt_max_s = 20;
+  // Long enough excerpts that machine songs outnumber the human ones within the demo's rounds.
+  s.excerpt_min_s = 15;
+  s.excerpt_max_s = 25;
   s.seed = o.seed;
   for (auto* r : {&s.a, &s.b}) {
-    r->dream_ml1_epochs = 3;
+    r->dream_ml1_epochs = 2;
     r->dream_ml2_epochs = 10;
+    r->dream_max_items = 400;
   }
   c.resume = o.resume;
   c.stop = &interrupt_flag();

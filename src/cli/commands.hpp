@@ -7,8 +7,8 @@ namespace mh::cli {
 void add_mel_command(CLI::App& app);
 void add_invert_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
-void add_report_command(CLI::App& app);
 void add_roundtrip_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 void add_agent_commands(CLI::App& app);
 void add_compose_commands(CLI::App& app);
 void add_converse_commands(CLI::App& app);
