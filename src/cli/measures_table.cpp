@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
+#include <vector>
 #include <sstream>
 
 #include "core/files.hpp"
@@ -19,6 +21,9 @@ std::string measures_table(const std::filesystem::path& session) {
                                 "fidelity", "flatness");
   std::string line;
   int rows = 0;
+  std::vector<std::string> agents;
+  std::map<std::string, std::string> emancipation;  // agent → first dream below one half human
+  std::map<std::string, double> last_human;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const auto m = nlohmann::json::parse(line, nullptr, false);
@@ -30,8 +35,20 @@ std::string measures_table(const std::filesystem::path& session) {
                        num("variance_ratio"), num("forgetting"), num("imitation_fidelity_db"),
                        num("spectral_flatness"));
     ++rows;
+    const std::string agent = m.value("agent", "?");
+    if (!last_human.count(agent)) agents.push_back(agent);
+    last_human[agent] = num("human_fraction");
+    if (!emancipation.count(agent) && num("human_fraction") < 0.5) {
+      emancipation[agent] = fmt::format("dream {} (round {})", m.value("dream", 0), m.value("round", 0) + 1);
+    }
   }
-  return rows ? out : "(no dreams yet)\n";
+  if (!rows) return "(no dreams yet)\n";
+  for (const auto& agent : agents) {
+    out += emancipation.count(agent)
+               ? fmt::format("{}: more machine than human music from {}\n", agent, emancipation[agent])
+               : fmt::format("{}: still {:.1f}% human music\n", agent, 100 * last_human[agent]);
+  }
+  return out;
 }
 
 }  // namespace mh::cli
