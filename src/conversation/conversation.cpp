@@ -39,6 +39,10 @@ struct SongInfo {
   int64_t number = 0;
   std::string singer, kind;
   int depth = 0;
+  int round = 0;
+  double sigma = 0;               ///< latent noise of a variation
+  std::optional<int64_t> parent;  ///< the song it answers
+  std::uint64_t seed = 0;
   fs::path wav;
   std::map<std::string, int64_t> dataset_id;  ///< listener name → its dataset song id
 };
@@ -220,6 +224,10 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
   info.kind = kind;
   info.depth = kind == "file" ? 0 : (parent ? songs_[static_cast<size_t>(*parent)].depth + 1 : 1);
   info.wav = song_wav_path(number, singer.name, kind);
+  info.round = round;
+  info.sigma = kind == "variation" ? singer.role->variation_sigma : 0.0;
+  info.parent = parent;
+  info.seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
   if (const json* e = replayed("song")) {
     if ((*e)["song"] != number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
       throw DatasetError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
@@ -233,14 +241,14 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     return number;
   }
 
-  const std::uint64_t seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
+  const std::uint64_t seed = info.seed;
+  const double sigma = info.sigma;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const int rate = singer.agent.settings().front_end.mel.sample_rate_hz;
   const double snippet_s = singer.agent.settings().front_end.snippet.seconds;
   torch::Tensor latents, audio;
   json source = nullptr;
   std::optional<double> fidelity;
-  double sigma = 0;
   if (kind == "human") {
     std::vector<int64_t> candidates;
     for (const auto& song : singer.agent.dataset().manifest().songs()) {
@@ -274,7 +282,6 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     const auto& heard = songs_.at(static_cast<size_t>(*parent));
     const auto heard_mel = singer.agent.mel_snippets(heard_audio(singer, heard));
     latents = singer.agent.encode(heard_mel);
-    sigma = kind == "variation" ? singer.role->variation_sigma : 0.0;
     if (sigma > 0) latents = latents + sigma * torch::randn(latents.sizes(), gen, latents.options());
     auto voice = singer.agent.voice();
     const auto answer_mel = voice.mel(latents);
@@ -351,22 +358,15 @@ void Loop::listen(Party& listener, int64_t number) {
     p.kind = dataset_kind(song.kind);
     p.origin = p.kind == corpus::SongKind::kHuman ? "human" : song.singer;
     p.depth = p.kind == corpus::SongKind::kHuman ? 0 : std::max(1, song.depth);
-    p.round = static_cast<int>(log_.of_type("round_start").size()) - 1;
-    p.seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
+    p.round = song.round;
+    p.seed = song.seed;
     p.split = corpus::Split::kTrain;
-    p.variation_sigma = 0;
-    for (const auto& e : log_.events()) {
-      if (e["type"] == "song" && e["song"] == number) p.variation_sigma = e["sigma"].get<double>();
-    }
-    if (song.kind == "imitation" || song.kind == "variation") {
-      // The parent is the song the singer answered; the listener knows it by its own id if it heard it.
-      for (const auto& e : log_.events()) {
-        if (e["type"] == "song" && e["song"] == number && e["parent"].is_number_integer()) {
-          const auto& parent = songs_.at(e["parent"].get<size_t>());
-          const auto it = parent.dataset_id.find(listener.name);
-          if (it != parent.dataset_id.end()) p.parent_song_id = it->second;
-        }
-      }
+    p.variation_sigma = song.sigma;
+    if (song.parent) {
+      // The listener knows the answered song by its own id if it heard it.
+      const auto& parent = songs_.at(static_cast<size_t>(*song.parent));
+      const auto it = parent.dataset_id.find(listener.name);
+      if (it != parent.dataset_id.end()) p.parent_song_id = it->second;
     }
     id = store.append_song(record, mel, p);
   }
