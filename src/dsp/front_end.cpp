@@ -7,6 +7,7 @@
 #include <cmath>
 #include <complex>
 #include <exception>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -70,10 +71,51 @@ MelFrontEnd::MelFrontEnd(const MelSettings& settings, bool allow_bands_above_nyq
 torch::Tensor MelFrontEnd::power(const torch::Tensor& snippets) const {
   check_snippets(snippets, "MelFrontEnd::power");
   if (!snippets.device().is_cpu()) return mel_power_dense(snippets, settings_.stft, filterbank_);
-  return power_cpu(snippets);
+  return frames_cpu(snippets, Output::kPower);
 }
 
-torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
+torch::Tensor MelFrontEnd::db(const torch::Tensor& snippets) const {
+  check_snippets(snippets, "MelFrontEnd::db");
+  if (!snippets.device().is_cpu()) return db_from_power(power(snippets));
+  return frames_cpu(snippets, Output::kDb);
+}
+
+torch::Tensor MelFrontEnd::normalised(const torch::Tensor& snippets) const {
+  check_snippets(snippets, "MelFrontEnd::normalised");
+  if (!snippets.device().is_cpu()) {
+    const double range = settings_.db_ceiling - settings_.db_floor;
+    return db_from_power(power(snippets)).sub_(settings_.db_floor).div_(range).clamp_(0.0, 1.0);
+  }
+  return frames_cpu(snippets, Output::kNormalised);
+}
+
+namespace {
+
+// Runs body(begin, end) over [0, total) split into one contiguous share per worker: plain threads,
+// joined (sleeping) at the end. LibTorch's OpenMP workers spin after every parallel operator,
+// which would take the core this work needs; none runs here.
+template <typename Body>
+void run_shares(int64_t total, int64_t workers, Body body) {
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
+  auto share = [&](int64_t w) {
+    try {
+      body(w, total * w / workers, total * (w + 1) / workers);
+    } catch (...) {
+      failures[static_cast<size_t>(w)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t w = 1; w < workers; ++w) pool.emplace_back(share, w);
+  share(0);
+  for (auto& t : pool) t.join();
+  for (const auto& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
+}
+
+}  // namespace
+
+torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output output) const {
   const auto x = snippets.detach().to(torch::kFloat32).contiguous();
   const int64_t n_items = x.size(0);
   const int64_t samples = x.size(1);
@@ -90,12 +132,22 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
   const RealFft& fft = *fft_;
   const float* window = window_.data();
   const int64_t bins_used = bins_used_;
+  const bool to_db = output != Output::kPower;
+  const float amin = static_cast<float>(settings_.amin);
+  // 10·log10(p) = ln(p)·10/ln(10): glibc's logf is about twice as fast as its log10f.
+  constexpr float kDbPerNeper = 4.342944819032518f;
+  const float amin_db = static_cast<float>(10.0 * std::log10(settings_.amin));
 
-  // Every frame is independent: split all N·frames frames over the intra-op threads.
-  auto body = [&](int64_t begin, int64_t end) {
+  const int64_t total = n_items * n_frames;
+  const int64_t workers = std::clamp<int64_t>(at::get_num_threads(), 1, std::max<int64_t>(1, total / 16));
+  // Every worker's loudest dB per item, for top_db's per-snippet floor.
+  std::vector<float> item_max(static_cast<size_t>(workers * n_items), -std::numeric_limits<float>::infinity());
+
+  run_shares(total, workers, [&](int64_t worker, int64_t begin, int64_t end) {
     FftBuffer<float> in(static_cast<size_t>(n_fft));
     FftBuffer<std::complex<float>> spectrum(static_cast<size_t>(n_fft / 2 + 1));
     std::vector<float> power(static_cast<size_t>(std::max<int64_t>(bins_used, 1)));
+    float* maxima = item_max.data() + worker * n_items;
     for (int64_t f = begin; f < end; ++f) {
       const int64_t item = f / n_frames;
       const int64_t t = f % n_frames;
@@ -116,34 +168,40 @@ torch::Tensor MelFrontEnd::power_cpu(const torch::Tensor& snippets) const {
         power[static_cast<size_t>(k)] = re * re + im * im;
       }
       float* o = dst + item * n_mels * n_frames + t;
+      float loudest = maxima[item];
       for (int64_t m = 0; m < n_mels; ++m) {
         const float* w = band_weights_.data() + band_offset_[m];
         const float* p = power.data() + band_first_[m];
         float acc = 0.0f;
         for (int64_t k = 0; k < band_count_[m]; ++k) acc += w[k] * p[k];
+        if (to_db) {
+          // The floor exactly (silence maps to exactly 0); NaN stays NaN.
+          acc = acc > amin ? std::log(acc) * kDbPerNeper : (acc <= amin ? amin_db : acc);
+          loudest = std::max(loudest, acc);
+        }
         o[m * n_frames] = acc;
       }
+      maxima[item] = loudest;
     }
-  };
-  // Plain threads, one contiguous share of the frames each, joined (sleeping) at the end: an
-  // OpenMP region's early finisher spins at its closing barrier, which on a loaded machine costs
-  // more than the work.
-  const int64_t total = n_items * n_frames;
-  const int64_t workers = std::clamp<int64_t>(at::get_num_threads(), 1, std::max<int64_t>(1, total / 16));
-  std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
-  auto share = [&](int64_t w) {
-    try {
-      body(total * w / workers, total * (w + 1) / workers);
-    } catch (...) {
-      failures[static_cast<size_t>(w)] = std::current_exception();
+  });
+  if (!to_db) return out;
+
+  // The per-snippet floor (top_db below its loudest value) and the map onto [0, 1].
+  const bool floor = settings_.top_db > 0;
+  const bool normalise = output == Output::kNormalised;
+  const float db_floor = static_cast<float>(settings_.db_floor);
+  const float scale = static_cast<float>(1.0 / (settings_.db_ceiling - settings_.db_floor));
+  const int64_t per_item = n_mels * n_frames;
+  for (int64_t item = 0; item < n_items; ++item) {
+    float loudest = -std::numeric_limits<float>::infinity();
+    for (int64_t w = 0; w < workers; ++w) loudest = std::max(loudest, item_max[static_cast<size_t>(w * n_items + item)]);
+    const float lowest = floor ? loudest - static_cast<float>(settings_.top_db) : -std::numeric_limits<float>::infinity();
+    float* v = dst + item * per_item;
+    if (normalise) {
+      for (int64_t i = 0; i < per_item; ++i) v[i] = std::clamp((std::max(v[i], lowest) - db_floor) * scale, 0.0f, 1.0f);
+    } else if (floor) {
+      for (int64_t i = 0; i < per_item; ++i) v[i] = std::max(v[i], lowest);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t w = 1; w < workers; ++w) pool.emplace_back(share, w);
-  share(0);
-  for (auto& t : pool) t.join();
-  for (const auto& f : failures) {
-    if (f) std::rethrow_exception(f);
   }
   return out;
 }
@@ -155,14 +213,6 @@ torch::Tensor MelFrontEnd::db_from_power(torch::Tensor power) const {
     power.clamp_min_(power.amax({-2, -1}, /*keepdim=*/true).sub_(settings_.top_db));
   }
   return power;
-}
-
-torch::Tensor MelFrontEnd::db(const torch::Tensor& snippets) const { return db_from_power(power(snippets)); }
-
-torch::Tensor MelFrontEnd::normalised(const torch::Tensor& snippets) const {
-  auto y = db(snippets);
-  const double range = settings_.db_ceiling - settings_.db_floor;
-  return y.sub_(settings_.db_floor).div_(range).clamp_(0.0, 1.0);
 }
 
 torch::Tensor mel_power_dense(const torch::Tensor& snippets, const StftSettings& stft_settings,
@@ -187,10 +237,9 @@ torch::Tensor mel_snippets(const torch::Tensor& signal, const FrontEndSettings& 
   }
   settings.snippet.validate();
   const int sr = settings.mel.sample_rate_hz;
-  const auto kept = remove_silence(signal, settings.snippet.silence_window_samples(sr),
-                                   settings.snippet.silence_threshold_dbfs);
-  const auto snippets = cut_snippets(kept, settings.snippet.snippet_samples(sr));
-  return front_end.normalised(snippets);
+  return front_end.normalised(cut_snippets_without_silence(signal, settings.snippet.silence_window_samples(sr),
+                                                           settings.snippet.silence_threshold_dbfs,
+                                                           settings.snippet.snippet_samples(sr)));
 }
 
 }  // namespace mh::dsp

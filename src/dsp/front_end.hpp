@@ -44,7 +44,10 @@ class MelFrontEnd {
 
  private:
   MelFrontEnd(const MelSettings& settings, bool allow_bands_above_nyquist);
-  torch::Tensor power_cpu(const torch::Tensor& snippets) const;
+  enum class Output { kPower, kDb, kNormalised };
+  // The CPU route for all three: one pass per frame (window, FFT, |X|², bands, dB), then the
+  // per-snippet floor and the map onto [0, 1] in place.
+  torch::Tensor frames_cpu(const torch::Tensor& snippets, Output output) const;
   torch::Tensor db_from_power(torch::Tensor power) const;
 
   MelSettings settings_;

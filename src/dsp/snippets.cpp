@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
@@ -19,9 +22,48 @@ torch::Tensor mono_float32(const torch::Tensor& signal, const char* what) {
 }
 
 double sum_of_squares(const float* x, int64_t n) {
-  double acc = 0;
-  for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(x[i]) * x[i];
-  return acc;
+  // Four independent sums: one running sum is a chain of dependent additions, four times slower.
+  double acc[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int j = 0; j < 4; ++j) acc[j] += static_cast<double>(x[i + j]) * x[i + j];
+  }
+  for (; i < n; ++i) acc[0] += static_cast<double>(x[i]) * x[i];
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+// The windows of `x` whose mean square reaches the threshold, as [start, length) pairs.
+std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n, int64_t window_samples,
+                                                      double threshold_dbfs) {
+  check_min<int64_t>("remove_silence.window_samples", window_samples, 1);
+  if (std::isnan(threshold_dbfs)) {
+    throw SettingsError("remove_silence.threshold_dbfs = nan is out of range: must be a number");
+  }
+  // Compare mean squares instead of taking logs: RMS < 10^(dB/20) ⟺ Σx²/N < 10^(dB/10).
+  const double threshold_mean_square = std::pow(10.0, threshold_dbfs / 10.0);
+  std::vector<std::pair<int64_t, int64_t>> kept;
+  for (int64_t start = 0; start < n; start += window_samples) {
+    const int64_t len = std::min(window_samples, n - start);
+    const double mean_square = sum_of_squares(x + start, len) / static_cast<double>(len);
+    if (mean_square < threshold_mean_square) continue;
+    if (!kept.empty() && kept.back().first + kept.back().second == start) {
+      kept.back().second += len;
+    } else {
+      kept.emplace_back(start, len);
+    }
+  }
+  return kept;
+}
+
+// Copies the windows one after another into `dst`.
+void copy_windows(const float* x, const std::vector<std::pair<int64_t, int64_t>>& windows, float* dst) {
+  for (const auto& [start, len] : windows) dst = std::copy(x + start, x + start + len, dst);
+}
+
+int64_t total_length(const std::vector<std::pair<int64_t, int64_t>>& windows) {
+  int64_t total = 0;
+  for (const auto& w : windows) total += w.second;
+  return total;
 }
 
 }  // namespace
@@ -34,26 +76,11 @@ double rms_dbfs(const torch::Tensor& signal) {
 }
 
 torch::Tensor remove_silence(const torch::Tensor& signal, int64_t window_samples, double threshold_dbfs) {
-  check_min<int64_t>("remove_silence.window_samples", window_samples, 1);
-  if (std::isnan(threshold_dbfs)) {
-    throw SettingsError("remove_silence.threshold_dbfs = nan is out of range: must be a number");
-  }
   const auto x = mono_float32(signal, "remove_silence");
-  const int64_t n = x.numel();
-  const float* data = x.data_ptr<float>();
-  // Compare mean squares instead of taking logs: RMS < 10^(dB/20) ⟺ Σx²/N < 10^(dB/10).
-  const double threshold_mean_square = std::pow(10.0, threshold_dbfs / 10.0);
-  auto out = torch::empty({n}, torch::kFloat32);
-  float* dst = out.data_ptr<float>();
-  int64_t kept = 0;
-  for (int64_t start = 0; start < n; start += window_samples) {
-    const int64_t len = std::min(window_samples, n - start);
-    const double mean_square = sum_of_squares(data + start, len) / static_cast<double>(len);
-    if (mean_square < threshold_mean_square) continue;
-    std::copy(data + start, data + start + len, dst + kept);
-    kept += len;
-  }
-  return out.narrow(0, 0, kept).clone();
+  const auto windows = loud_windows(x.data_ptr<float>(), x.numel(), window_samples, threshold_dbfs);
+  auto out = torch::empty({total_length(windows)}, torch::kFloat32);
+  copy_windows(x.data_ptr<float>(), windows, out.data_ptr<float>());
+  return out;
 }
 
 torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples) {
@@ -66,5 +93,18 @@ torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples)
   return out;
 }
 
-}  // namespace mh::dsp
+torch::Tensor cut_snippets_without_silence(const torch::Tensor& signal, int64_t window_samples,
+                                           double threshold_dbfs, int64_t snippet_samples) {
+  check_min<int64_t>("cut_snippets.snippet_samples", snippet_samples, 1);
+  const auto x = mono_float32(signal, "remove_silence");
+  const auto windows = loud_windows(x.data_ptr<float>(), x.numel(), window_samples, threshold_dbfs);
+  const int64_t n = total_length(windows);
+  const int64_t count = (n + snippet_samples - 1) / snippet_samples;
+  auto out = torch::empty({count, snippet_samples}, torch::kFloat32);
+  float* dst = out.data_ptr<float>();
+  copy_windows(x.data_ptr<float>(), windows, dst);
+  std::fill(dst + n, dst + count * snippet_samples, 0.0f);
+  return out;
+}
 
+}  // namespace mh::dsp

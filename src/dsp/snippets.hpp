@@ -25,4 +25,9 @@ torch::Tensor remove_silence(const torch::Tensor& signal, int64_t window_samples
 /// SettingsError when snippet_samples < 1.
 torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples);
 
+/// cut_snippets(remove_silence(signal, window_samples, threshold_dbfs), snippet_samples), copying
+/// every kept sample once. Throws as those two do.
+torch::Tensor cut_snippets_without_silence(const torch::Tensor& signal, int64_t window_samples,
+                                           double threshold_dbfs, int64_t snippet_samples);
+
 }  // namespace mh::dsp

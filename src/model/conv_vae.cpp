@@ -174,7 +174,30 @@ ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options) : options_(std::move(options)) 
   }
   output_conv = register_module("output_conv",
                                 SameConvTranspose2d(c, 1, o.kernels[0], o.strides[0], o.conv_transpose));
+  mirrorable_ = layers_mirrorable();
+  mirrored_ = mirrorable_;
   initialise();
+}
+
+bool ConvVaeImpl::layers_mirrorable() {
+  int64_t h = options_.n_mels, w = options_.frames;
+  for (size_t i = 0; i < encoder_convs->size(); ++i) {
+    if (!encoder_convs[i]->as<SameConv2dImpl>()->mirrorable(h, w)) return false;
+    h = (h + options_.strides[i][0] - 1) / options_.strides[i][0];
+    w = (w + options_.strides[i][1] - 1) / options_.strides[i][1];
+  }
+  const size_t n = options_.filters.size();
+  for (size_t i = 0; i < decoder_convs->size(); ++i) {
+    if (!decoder_convs[i]->as<SameConvTranspose2dImpl>()->mirrorable(h, w)) return false;
+    h *= options_.strides[n - 1 - i][0];
+    w *= options_.strides[n - 1 - i][1];
+  }
+  return output_conv->mirrorable(h, w);
+}
+
+bool ConvVaeImpl::set_mirrored(bool on) {
+  mirrored_ = on && mirrorable_;
+  return mirrored_;
 }
 
 void ConvVaeImpl::initialise() {
@@ -217,13 +240,15 @@ void ConvVaeImpl::check_input(const torch::Tensor& x) const {
 
 std::pair<torch::Tensor, torch::Tensor> ConvVaeImpl::encode_distribution(const torch::Tensor& x) {
   check_input(x);
-  torch::Tensor h = to_activation_format(x);
+  torch::Tensor h = to_activation_format(mirrored_ ? x.flip({2, 3}) : x);
   for (size_t i = 0; i < encoder_convs->size(); ++i) {
+    auto* conv = encoder_convs[i]->as<SameConv2dImpl>();
     // In place: no convolution keeps its output for the backward pass, and these activations
     // are the largest tensors of a training step (seed: 32 × 512 × 64 × 64 floats at batch 32).
-    h = encoder_convs[i]->as<SameConv2dImpl>()->forward(h).relu_();
+    h = (mirrored_ ? conv->forward_mirrored(h) : conv->forward(h)).relu_();
     h = encoder_norms[i]->as<torch::nn::BatchNorm2dImpl>()->forward(h);
   }
+  if (mirrored_) h = h.flip({2, 3});
   h = h.contiguous().flatten(1);
   // A log-variance of 20 already means a standard deviation of 2·10^4 in a space whose data sit
   // within a few units: the bound keeps one bad batch from overflowing exp() and the KL term.
@@ -237,12 +262,14 @@ torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
     throw ShapeError(fmt::format("ConvVae latent: got {}, expected [N, {}]", shape_string(z), options_.latent_dim));
   }
   const auto shape = options_.bottleneck_shape();
-  torch::Tensor h =
-      to_activation_format(decoder_dense->forward(z).view({z.size(0), shape[0], shape[1], shape[2]}));
+  torch::Tensor h = decoder_dense->forward(z).view({z.size(0), shape[0], shape[1], shape[2]});
+  h = to_activation_format(mirrored_ ? h.flip({2, 3}) : h);
   for (size_t i = 0; i < decoder_convs->size(); ++i) {
-    h = decoder_convs[i]->as<SameConvTranspose2dImpl>()->forward(h).relu_();
+    auto* conv = decoder_convs[i]->as<SameConvTranspose2dImpl>();
+    h = (mirrored_ ? conv->forward_mirrored(h) : conv->forward(h)).relu_();
     h = decoder_norms[i]->as<torch::nn::BatchNorm2dImpl>()->forward(h);
   }
+  if (mirrored_) return torch::sigmoid(output_conv->forward_mirrored(h)).flip({2, 3}).contiguous();
   return torch::sigmoid(output_conv->forward(h)).contiguous();
 }
 

@@ -92,6 +92,11 @@ class ConvVaeImpl : public torch::nn::Module {
   /// (docs/figures.md).
   void set_channels_last(bool on) { channels_last_ = on; }
   bool channels_last() const { return channels_last_; }
+  /// Runs every layer in the mirrored frame (same_conv.hpp: no padded or cropped copies of the
+  /// activations) when all layers allow it for the input size; on by default, and off gives the
+  /// same results to float rounding. Returns whether the mirrored frame is in use.
+  bool set_mirrored(bool on);
+  bool mirrored() const { return mirrored_; }
   /// The generator used by forward(x) without one.
   torch::Generator& generator() { return generator_; }
 
@@ -103,10 +108,13 @@ class ConvVaeImpl : public torch::nn::Module {
  private:
   void initialise();
   void check_input(const torch::Tensor& x) const;
+  bool layers_mirrorable();
   torch::Tensor to_activation_format(const torch::Tensor& t) const;
   ConvVaeOptions options_;
   torch::Generator generator_;
   bool channels_last_ = false;
+  bool mirrorable_ = false;  // every layer allows the mirrored frame for options_' input size
+  bool mirrored_ = false;
 };
 TORCH_MODULE(ConvVae);
 

@@ -13,12 +13,13 @@ using torch::autograd::variable_list;
 // passes run on the oneDNN convolution kernels instead of CPU ConvTranspose2d's im2col + GEMM.
 struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
-                               std::vector<int64_t> stride, std::vector<int64_t> padding) {
+                               std::vector<int64_t> stride, std::vector<int64_t> padding,
+                               std::vector<int64_t> out_size) {
     ctx->save_for_backward({x, w});
     ctx->saved_data["stride"] = stride;
     ctx->saved_data["padding"] = padding;
-    const int64_t h = (x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0];
-    const int64_t wd = (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1];
+    const int64_t h = out_size[0];
+    const int64_t wd = out_size[1];
     // Only the sizes of the conv input are read, but the backend makes it contiguous first: an
     // expanded one-element tensor would be materialised in full, an uninitialised one is not.
     const auto like =
@@ -41,7 +42,7 @@ struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
       gw = std::get<1>(at::convolution_backward(x, gy.contiguous(gy.suggest_memory_format()), w, c10::nullopt,
                                                 stride, padding, {1, 1}, false, {0, 0}, 1, {false, true, false}));
     }
-    return {gx, gw, torch::Tensor(), torch::Tensor()};
+    return {gx, gw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -76,6 +77,39 @@ torch::Tensor SameConv2dImpl::forward(const torch::Tensor& x) {
   return at::conv2d(padded, weight, bias, {stride_[0], stride_[1]});
 }
 
+bool SameConv2dImpl::mirrorable(int64_t h, int64_t w) const {
+  // Mirrored, the pads (before, after) become (after, before); symmetric padding by `after`
+  // gives the same outputs when the surplus (after − before) is dropped by the stride's floor.
+  const Pair size{h, w};
+  for (int a = 0; a < 2; ++a) {
+    const auto pads = tf_same_pads(size[a], kernel_[a], stride_[a]);
+    if (pads[1] < pads[0] || pads[1] - pads[0] >= stride_[a]) return false;
+  }
+  return true;
+}
+
+torch::Tensor SameConv2dImpl::forward_mirrored(const torch::Tensor& x) {
+  const auto ph = tf_same_pads(x.size(2), kernel_[0], stride_[0]);
+  const auto pw = tf_same_pads(x.size(3), kernel_[1], stride_[1]);
+  return at::conv2d(x, weight.flip({2, 3}), bias, {stride_[0], stride_[1]}, {ph[1], pw[1]});
+}
+
+namespace {
+
+// The rows [start, start + out) that TensorFlow keeps of a full transposed convolution of `in`
+// rows, and the rows left over after them.
+struct TransposeCrop {
+  int64_t start, out, rest;
+};
+
+TransposeCrop transpose_crop(int64_t in, int64_t kernel, int64_t stride) {
+  const int64_t out = in * stride;
+  const int64_t start = std::max<int64_t>(kernel - stride, 0) / 2;
+  return {start, out, (in - 1) * stride + kernel - start - out};
+}
+
+}  // namespace
+
 SameConvTranspose2dImpl::SameConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, Pair kernel,
                                                  Pair stride, ConvTransposeMode mode)
     : kernel_(kernel), stride_(stride), mode_(mode) {
@@ -107,10 +141,43 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
   return y + bias.view({1, -1, 1, 1});
 }
 
+bool SameConvTranspose2dImpl::mirrorable(int64_t h, int64_t w) const {
+  // Mirrored, the crop (start, rest) becomes (rest, start): padding by `rest` with the output size
+  // given crops exactly that when torch's output_padding (rest − start) lies in [0, stride).
+  const Pair size{h, w};
+  for (int a = 0; a < 2; ++a) {
+    const auto c = transpose_crop(size[a], kernel_[a], stride_[a]);
+    if (c.rest < c.start || c.rest - c.start >= stride_[a]) return false;
+  }
+  return true;
+}
+
+torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x) {
+  const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
+  const auto cw = transpose_crop(x.size(3), kernel_[1], stride_[1]);
+  const auto w = weight.flip({2, 3});
+  const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
+  if (!conv_grad) {
+    return at::conv_transpose2d(x, w, bias, {stride_[0], stride_[1]}, {ch.rest, cw.rest},
+                                {ch.rest - ch.start, cw.rest - cw.start});
+  }
+  // In place: the conv-gradient's backward does not read its output.
+  return conv_transpose_as_conv_grad(x, w, stride_, {ch.rest, cw.rest}, {ch.out, cw.out})
+      .add_(bias.view({1, -1, 1, 1}));
+}
+
 torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,
                                           Pair padding) {
+  return conv_transpose_as_conv_grad(x, w, stride, padding,
+                                     {(x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0],
+                                      (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1]});
+}
+
+torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,
+                                          Pair padding, Pair out_size) {
   return ConvGradTranspose::apply(x, w, std::vector<int64_t>{stride[0], stride[1]},
-                                  std::vector<int64_t>{padding[0], padding[1]});
+                                  std::vector<int64_t>{padding[0], padding[1]},
+                                  std::vector<int64_t>{out_size[0], out_size[1]});
 }
 
 }  // namespace mh::model

@@ -168,6 +168,41 @@ TEST(ConvVae, ChannelsLastActivationsGiveTheSameOutputsAndGradients) {
   EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-3, 1e-4));
 }
 
+// The mirrored frame (no padded or cropped copies) against the plain layers, for the seed
+// preset's shape of layers (pads (0, 1) and (1, 1), crops (0, 1) and (1, 1)) and with the native
+// transposed convolution; a layout that needs a pad the mirrored frame cannot express keeps the
+// plain layers.
+TEST(ConvVae, MirroredFrameGivesTheSameOutputsAndGradients) {
+  auto x = torch::rand({3, 1, 32, 16}, at::make_generator<at::CPUGeneratorImpl>(5));
+  for (const auto mode : {ConvTransposeMode::kConvGrad, ConvTransposeMode::kNative}) {
+    std::vector<torch::Tensor> outputs, grads, dense_grads;
+    for (const bool mirrored : {false, true}) {
+      auto options = tiny_options();
+      options.conv_transpose = mode;
+      ConvVae vae(options);
+      EXPECT_EQ(vae->mirrored(), true);  // the default where the layers allow it
+      EXPECT_EQ(vae->set_mirrored(mirrored), mirrored);
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(9);
+      const auto out = vae->forward(x, gen);
+      vae_loss(x, out.reconstruction, out.mu, out.log_var, 1e3).total.backward();
+      outputs.push_back(out.reconstruction.detach());
+      grads.push_back(vae->encoder_convs[1]->as<SameConv2dImpl>()->weight.grad().clone());
+      dense_grads.push_back(vae->output_conv->weight.grad().clone());
+    }
+    EXPECT_GT(outputs[0].std().item<double>(), 0.0);
+    EXPECT_TRUE(torch::allclose(outputs[0], outputs[1], 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-3, 1e-4));
+    EXPECT_TRUE(torch::allclose(dense_grads[0], dense_grads[1], 1e-3, 1e-4));
+  }
+  auto odd = tiny_options();
+  // 2×2 kernels: at stride 1 (the last layer's width) TF pads (0, 1), which mirrored is (1, 0).
+  odd.kernels = {{2, 2}, {2, 2}, {2, 2}};
+  ConvVae plain(odd);
+  EXPECT_FALSE(plain->mirrored());
+  EXPECT_FALSE(plain->set_mirrored(true));
+  EXPECT_EQ(plain->forward(x).reconstruction.sizes(), x.sizes());
+}
+
 TEST(ConvVae, TfSamePaddingPutsTheOddRowAtTheEnd) {
   EXPECT_EQ(tf_same_pads(128, 3, 2), (Pair{0, 1}));
   EXPECT_EQ(tf_same_pads(8, 3, 1), (Pair{1, 1}));
