@@ -23,8 +23,10 @@ else
 fi
 
 if [ ! -f "$build_dir/build.ninja" ]; then
+  # -O1 with line tables only: compiles in about half the time of -O2 -g, and reports still name
+  # the file and line.
   CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DMETAHUMAN_BUILD_FUZZ=ON -DMETAHUMAN_BUILD_TESTS=OFF -DMETAHUMAN_BUILD_BENCH=OFF
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DMETAHUMAN_BUILD_FUZZ=ON -DMETAHUMAN_BUILD_TESTS=OFF -DMETAHUMAN_BUILD_BENCH=OFF
 fi
 nice -n 19 cmake --build "$build_dir" -j "$jobs" --target make_seeds "${targets[@]/%/_fuzz}"
 

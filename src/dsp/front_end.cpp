@@ -6,12 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <exception>
 #include <limits>
-#include <thread>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 #include "dsp/db.hpp"
 #include "dsp/snippets.hpp"
 
@@ -89,31 +88,6 @@ torch::Tensor MelFrontEnd::normalised(const torch::Tensor& snippets) const {
   return frames_cpu(snippets, Output::kNormalised);
 }
 
-namespace {
-
-// Runs body(begin, end) over [0, total) split into one contiguous share per worker: plain threads,
-// joined (sleeping) at the end. LibTorch's OpenMP workers spin after every parallel operator,
-// which would take the core this work needs; none runs here.
-template <typename Body>
-void run_shares(int64_t total, int64_t workers, Body body) {
-  std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
-  auto share = [&](int64_t w) {
-    try {
-      body(w, total * w / workers, total * (w + 1) / workers);
-    } catch (...) {
-      failures[static_cast<size_t>(w)] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t w = 1; w < workers; ++w) pool.emplace_back(share, w);
-  share(0);
-  for (auto& t : pool) t.join();
-  for (const auto& f : failures) {
-    if (f) std::rethrow_exception(f);
-  }
-}
-
-}  // namespace
 
 torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output output) const {
   const auto x = snippets.detach().to(torch::kFloat32).contiguous();
@@ -139,6 +113,7 @@ torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output outp
   const float amin_db = static_cast<float>(10.0 * std::log10(settings_.amin));
 
   const int64_t total = n_items * n_frames;
+  // At least 16 frames per worker: a thread costs more than a few frames.
   const int64_t workers = std::clamp<int64_t>(at::get_num_threads(), 1, std::max<int64_t>(1, total / 16));
   // Every worker's loudest dB per item, for top_db's per-snippet floor.
   std::vector<float> item_max(static_cast<size_t>(workers * n_items), -std::numeric_limits<float>::infinity());
@@ -192,17 +167,22 @@ torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output outp
   const float db_floor = static_cast<float>(settings_.db_floor);
   const float scale = static_cast<float>(1.0 / (settings_.db_ceiling - settings_.db_floor));
   const int64_t per_item = n_mels * n_frames;
-  for (int64_t item = 0; item < n_items; ++item) {
-    float loudest = -std::numeric_limits<float>::infinity();
-    for (int64_t w = 0; w < workers; ++w) loudest = std::max(loudest, item_max[static_cast<size_t>(w * n_items + item)]);
-    const float lowest = floor ? loudest - static_cast<float>(settings_.top_db) : -std::numeric_limits<float>::infinity();
-    float* v = dst + item * per_item;
-    if (normalise) {
-      for (int64_t i = 0; i < per_item; ++i) v[i] = std::clamp((std::max(v[i], lowest) - db_floor) * scale, 0.0f, 1.0f);
-    } else if (floor) {
-      for (int64_t i = 0; i < per_item; ++i) v[i] = std::max(v[i], lowest);
+  run_shares(n_items * per_item, workers, [&](int64_t, int64_t begin, int64_t end) {
+    for (int64_t item = begin / per_item; item * per_item < end; ++item) {
+      float loudest = -std::numeric_limits<float>::infinity();
+      for (int64_t w = 0; w < workers; ++w) {
+        loudest = std::max(loudest, item_max[static_cast<size_t>(w * n_items + item)]);
+      }
+      const float lowest = floor ? loudest - static_cast<float>(settings_.top_db) : -std::numeric_limits<float>::infinity();
+      float* v = dst + std::max(begin, item * per_item);
+      float* v_end = dst + std::min(end, (item + 1) * per_item);
+      if (normalise) {
+        for (; v < v_end; ++v) *v = std::clamp((std::max(*v, lowest) - db_floor) * scale, 0.0f, 1.0f);
+      } else if (floor) {
+        for (; v < v_end; ++v) *v = std::max(*v, lowest);
+      }
     }
-  }
+  });
   return out;
 }
 

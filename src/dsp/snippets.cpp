@@ -10,6 +10,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 
 namespace mh::dsp {
 namespace {
@@ -32,6 +33,11 @@ double sum_of_squares(const float* x, int64_t n) {
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
+// Threads for a pass over n samples: one per 2^16 samples at most (a thread costs more than that).
+int64_t workers_for(int64_t n) {
+  return std::clamp<int64_t>(n >> 16, 1, std::max(at::get_num_threads(), 1));
+}
+
 // The windows of `x` whose mean square reaches the threshold, as [start, length) pairs.
 std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n, int64_t window_samples,
                                                       double threshold_dbfs) {
@@ -41,23 +47,33 @@ std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n,
   }
   // Compare mean squares instead of taking logs: RMS < 10^(dB/20) ⟺ Σx²/N < 10^(dB/10).
   const double threshold_mean_square = std::pow(10.0, threshold_dbfs / 10.0);
-  std::vector<std::pair<int64_t, int64_t>> kept;
-  for (int64_t start = 0; start < n; start += window_samples) {
-    const int64_t len = std::min(window_samples, n - start);
-    const double mean_square = sum_of_squares(x + start, len) / static_cast<double>(len);
-    if (mean_square < threshold_mean_square) continue;
-    if (!kept.empty() && kept.back().first + kept.back().second == start) {
-      kept.back().second += len;
-    } else {
-      kept.emplace_back(start, len);
+  const int64_t n_windows = (n + window_samples - 1) / window_samples;
+  std::vector<char> loud(static_cast<size_t>(n_windows));
+  run_shares(n_windows, workers_for(n), [&](int64_t, int64_t begin, int64_t end) {
+    for (int64_t w = begin; w < end; ++w) {
+      const int64_t start = w * window_samples;
+      const int64_t len = std::min(window_samples, n - start);
+      loud[static_cast<size_t>(w)] = !(sum_of_squares(x + start, len) / static_cast<double>(len) < threshold_mean_square);
     }
+  });
+  std::vector<std::pair<int64_t, int64_t>> kept;
+  for (int64_t w = 0; w < n_windows; ++w) {
+    const int64_t start = w * window_samples;
+    if (loud[static_cast<size_t>(w)]) kept.emplace_back(start, std::min(window_samples, n - start));
   }
   return kept;
 }
 
 // Copies the windows one after another into `dst`.
 void copy_windows(const float* x, const std::vector<std::pair<int64_t, int64_t>>& windows, float* dst) {
-  for (const auto& [start, len] : windows) dst = std::copy(x + start, x + start + len, dst);
+  std::vector<int64_t> offsets(windows.size() + 1, 0);
+  for (size_t i = 0; i < windows.size(); ++i) offsets[i + 1] = offsets[i] + windows[i].second;
+  run_shares(static_cast<int64_t>(windows.size()), workers_for(offsets.back()), [&](int64_t, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const auto& [start, len] = windows[static_cast<size_t>(i)];
+      std::copy(x + start, x + start + len, dst + offsets[static_cast<size_t>(i)]);
+    }
+  });
 }
 
 int64_t total_length(const std::vector<std::pair<int64_t, int64_t>>& windows) {
