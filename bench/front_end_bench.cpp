@@ -5,14 +5,17 @@
 // (20–24 s), a sweep with noise bursts (24–40 s), silence (40–42 s) and two voices with a
 // crescendo (42–60 s); silence removal drops three 2-s windows and leaves 27 snippets.
 // Variants: the production path (FFTW frames + banded filterbank) and the plain route
-// (torch::stft + dense filterbank product), each on 1 and 2 intra-op threads.
+// (torch::stft + dense filterbank product), each on 1 and 2 intra-op threads. MH_FRONT_END_AUDIO
+// replaces the synthetic signal with a recording.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
+#include "audio/read_audio.hpp"
 #include "dsp/db.hpp"
 #include "dsp/front_end.hpp"
 #include "dsp/snippets.hpp"
@@ -95,8 +98,13 @@ torch::Tensor synthetic_recording() {
   return (torch::tensor(out, torch::kFloat64) * (0.9 / peak)).to(torch::kFloat32);
 }
 
+// MH_FRONT_END_AUDIO names a recording to use instead (decoded and resampled to 44.1 kHz
+// before timing), for the peer's --audio run on the same file.
 const torch::Tensor& recording() {
-  static const torch::Tensor x = synthetic_recording();
+  static const torch::Tensor x = [] {
+    if (const char* path = std::getenv("MH_FRONT_END_AUDIO")) return mh::audio::read_audio(path, kRate).samples;
+    return synthetic_recording();
+  }();
   return x;
 }
 
@@ -109,7 +117,8 @@ struct Threads {
 
 void report(benchmark::State& state, int64_t snippets) {
   state.counters["audio_s_per_s"] =
-      benchmark::Counter(kSeconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+      benchmark::Counter(static_cast<double>(recording().numel()) / kRate * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
   state.counters["snippets"] = static_cast<double>(snippets);
   state.counters["threads"] = static_cast<double>(torch::get_num_threads());
 }

@@ -265,7 +265,10 @@ void OscSink::run() {
     }
     auto first = queue_.begin();
     if (!stop_ && first->first.first > Clock::now()) {
-      wake_.wait_until(lock, first->first.first);
+      // A copy: wait_until reads the deadline again after waking, by which time on_event may have
+      // replaced the queue and freed this entry (AddressSanitizer caught it).
+      const Clock::time_point due = first->first.first;
+      wake_.wait_until(lock, due);
       continue;
     }
     auto message = std::move(first->second);

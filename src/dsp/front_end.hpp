@@ -4,10 +4,11 @@
 /// librosa.power_to_db per snippet) and the original's fixed dB map.
 ///
 /// Configured once (settings checked, filterbank, window and FFT plan prepared); calls only do
-/// arithmetic. On the CPU each frame is windowed, transformed by an FFTW real FFT and reduced by
-/// the filterbank as a banded product (every mel band covers one contiguous bin range), frames in
-/// parallel on LibTorch's intra-op threads. Tensors on another device go through torch::stft and
-/// a dense product on that device.
+/// arithmetic. On the CPU each frame is windowed, transformed by an FFTW real FFT, reduced by the
+/// filterbank as a banded product (every mel band covers one contiguous bin range) and turned into
+/// dB in one pass, frames shared out over as many plain threads as LibTorch's intra-op setting
+/// (core/parallel.hpp); the per-snippet top_db floor and the map onto [0, 1] follow in place.
+/// Tensors on another device go through torch::stft and a dense product on that device.
 #include <torch/torch.h>
 
 #include <cstdint>
