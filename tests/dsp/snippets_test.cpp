@@ -91,6 +91,23 @@ TEST(RemoveSilence, AllSilenceOrNothingGivesAnEmptySignal) {
   EXPECT_EQ(remove_silence(torch::zeros({0}), 10, -60.0).scalar_type(), torch::kFloat32);
 }
 
+// The one-copy route of the front end against the two steps it replaces, on a signal long
+// enough for several threads, with loud, silent and partial windows.
+TEST(CutSnippetsWithoutSilence, EqualsRemoveSilenceThenCutSnippets) {
+  auto x = torch::rand({1000003}) - 0.5;
+  x.narrow(0, 100000, 300000).mul_(1e-5);  // quiet windows in the middle
+  for (const int64_t window : {44100, 88200, 1000}) {
+    const auto expected = cut_snippets(remove_silence(x, window, -60), 88200);
+    const auto got = cut_snippets_without_silence(x, window, -60, 88200);
+    ASSERT_EQ(got.sizes(), expected.sizes()) << "window " << window;
+    EXPECT_TRUE(torch::equal(got, expected)) << "window " << window;
+  }
+  EXPECT_EQ(cut_snippets_without_silence(torch::zeros({5000}), 1000, -60, 700).sizes(),
+            (std::vector<int64_t>{0, 700}));
+  EXPECT_THROW(cut_snippets_without_silence(x, 0, -60, 700), SettingsError);
+  EXPECT_THROW(cut_snippets_without_silence(x, 1000, -60, 0), SettingsError);
+}
+
 TEST(RemoveSilence, RefusesBadArguments) {
   EXPECT_THROW(remove_silence(torch::zeros({2, 10}), 4, -60.0), ShapeError);
   EXPECT_THROW(remove_silence(ramp(10), 0, -60.0), SettingsError);
