@@ -112,7 +112,7 @@ torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples)
 torch::Tensor cut_snippets_without_silence(const torch::Tensor& signal, int64_t window_samples,
                                            double threshold_dbfs, int64_t snippet_samples) {
   check_min<int64_t>("cut_snippets.snippet_samples", snippet_samples, 1);
-  const auto x = mono_float32(signal, "remove_silence");
+  const auto x = mono_float32(signal, "cut_snippets_without_silence");
   const auto windows = loud_windows(x.data_ptr<float>(), x.numel(), window_samples, threshold_dbfs);
   const int64_t n = total_length(windows);
   const int64_t count = (n + snippet_samples - 1) / snippet_samples;

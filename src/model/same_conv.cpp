@@ -118,17 +118,13 @@ SameConvTranspose2dImpl::SameConvTranspose2dImpl(int64_t in_channels, int64_t ou
 }
 
 torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
-  const int64_t h = x.size(2) * stride_[0];
-  const int64_t w = x.size(3) * stride_[1];
-  // TensorFlow keeps rows [top, top + h) of the full transposed convolution; the symmetric part
-  // of that crop is done by the convolution's padding, the rest by a narrow.
-  const int64_t top = std::max<int64_t>(kernel_[0] - stride_[0], 0) / 2;
-  const int64_t left = std::max<int64_t>(kernel_[1] - stride_[1], 0) / 2;
-  const int64_t bottom = (x.size(2) - 1) * stride_[0] + kernel_[0] - top - h;
-  const int64_t right = (x.size(3) - 1) * stride_[1] + kernel_[1] - left - w;
-  const Pair pad{std::min(top, bottom), std::min(left, right)};
+  // TensorFlow keeps rows [start, start + out) of the full transposed convolution; the symmetric
+  // part of that crop is done by the convolution's padding, the rest by a narrow.
+  const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
+  const auto cw = transpose_crop(x.size(3), kernel_[1], stride_[1]);
+  const Pair pad{std::min(ch.start, ch.rest), std::min(cw.start, cw.rest)};
   const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
-  const bool cropped = top != bottom || left != right;
+  const bool cropped = ch.start != ch.rest || cw.start != cw.rest;
   torch::Tensor y;
   if (conv_grad) {
     y = conv_transpose_as_conv_grad(x, weight, stride_, pad);
@@ -137,7 +133,7 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
                              {pad[0], pad[1]});
     if (!cropped) return y;
   }
-  if (cropped) y = y.narrow(2, top - pad[0], h).narrow(3, left - pad[1], w);
+  if (cropped) y = y.narrow(2, ch.start - pad[0], ch.out).narrow(3, cw.start - pad[1], cw.out);
   return y + bias.view({1, -1, 1, 1});
 }
 
