@@ -24,6 +24,7 @@
 #include "core/npy.hpp"
 #include "model/checkpoint.hpp"
 #include "model/conv_vae.hpp"
+#include "model/relu_batch_norm.hpp"
 #include "model/trainer.hpp"
 #include "model/vae_loss.hpp"
 
@@ -187,6 +188,26 @@ void BM_SeedDecoderLayer(benchmark::State& state) {
   state.SetLabel(state.range(0) == 0 ? "conv-grad" : "native");
 }
 
+// ReLU + BatchNorm over the seed's first-layer activations (32 × 512 × 64 × 64), forward then
+// backward: Arg 0 the fused kernel, 1 torch's relu and batch_norm. Arg 2/3: forward only.
+void BM_ReluBatchNormFirstLayer(benchmark::State& state) {
+  const bool fused = state.range(0) % 2 == 0;
+  const bool backward = state.range(0) < 2;
+  torch::nn::BatchNorm2d bn(torch::nn::BatchNorm2dOptions(512).eps(1e-3).momentum(0.01));
+  const auto input = torch::randn({kBatch, 512, 64, 64}).requires_grad_(true);
+  const auto grad = torch::randn({kBatch, 512, 64, 64});
+  auto step = [&] {
+    input.mutable_grad().reset();  // the gradient is then taken over, not added
+    const auto y = fused ? mh::model::relu_batch_norm(input, *bn) : bn->forward(torch::relu(input));
+    if (backward) y.backward(grad);
+    return y.numel();
+  };
+  step();
+  for (auto _ : state) benchmark::DoNotOptimize(step());
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.SetLabel(std::string(fused ? "fused" : "torch") + (backward ? " fwd+bwd" : " fwd"));
+}
+
 BENCHMARK(BM_Ml1EpochSeed)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
 BENCHMARK(BM_Ml1EpochSeedPlainFrame)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
 BENCHMARK(BM_Ml1EpochSeedNative)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
@@ -198,6 +219,7 @@ BENCHMARK(BM_Ml1TrainFast)->Unit(benchmark::kMillisecond)->Iterations(20)->Repet
 BENCHMARK(BM_Ml1TrainSeedChannelsLast)->Unit(benchmark::kMillisecond)->Iterations(4)->Repetitions(3)->UseRealTime();
 BENCHMARK(BM_Ml1TrainFastChannelsLast)->Unit(benchmark::kMillisecond)->Iterations(20)->Repetitions(3)->UseRealTime();
 BENCHMARK(BM_Ml1TrainFastNative)->Unit(benchmark::kMillisecond)->Iterations(20)->Repetitions(3)->UseRealTime();
+BENCHMARK(BM_ReluBatchNormFirstLayer)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 BENCHMARK(BM_SeedDecoderLayer)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 
 }  // namespace

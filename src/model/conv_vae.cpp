@@ -6,6 +6,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "model/relu_batch_norm.hpp"
 
 namespace mh::model {
 
@@ -243,10 +244,8 @@ std::pair<torch::Tensor, torch::Tensor> ConvVaeImpl::encode_distribution(const t
   torch::Tensor h = to_activation_format(mirrored_ ? x.flip({2, 3}) : x);
   for (size_t i = 0; i < encoder_convs->size(); ++i) {
     auto* conv = encoder_convs[i]->as<SameConv2dImpl>();
-    // In place: no convolution keeps its output for the backward pass, and these activations
-    // are the largest tensors of a training step (seed: 32 × 512 × 64 × 64 floats at batch 32).
-    h = (mirrored_ ? conv->forward_mirrored(h) : conv->forward(h)).relu_();
-    h = encoder_norms[i]->as<torch::nn::BatchNorm2dImpl>()->forward(h);
+    h = relu_batch_norm(mirrored_ ? conv->forward_mirrored(h) : conv->forward(h),
+                        *encoder_norms[i]->as<torch::nn::BatchNorm2dImpl>());
   }
   if (mirrored_) h = h.flip({2, 3});
   h = h.contiguous().flatten(1);
@@ -266,8 +265,8 @@ torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
   h = to_activation_format(mirrored_ ? h.flip({2, 3}) : h);
   for (size_t i = 0; i < decoder_convs->size(); ++i) {
     auto* conv = decoder_convs[i]->as<SameConvTranspose2dImpl>();
-    h = (mirrored_ ? conv->forward_mirrored(h) : conv->forward(h)).relu_();
-    h = decoder_norms[i]->as<torch::nn::BatchNorm2dImpl>()->forward(h);
+    h = relu_batch_norm(mirrored_ ? conv->forward_mirrored(h) : conv->forward(h),
+                        *decoder_norms[i]->as<torch::nn::BatchNorm2dImpl>());
   }
   if (mirrored_) return torch::sigmoid(output_conv->forward_mirrored(h)).flip({2, 3}).contiguous();
   return torch::sigmoid(output_conv->forward(h)).contiguous();
