@@ -2,7 +2,12 @@
 
 #include <ATen/Parallel.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -38,6 +43,38 @@ MH_INLINE Vec load(const float* p) {
   return v;
 }
 MH_INLINE void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+
+// Outputs far larger than the caches are written with non-temporal stores: a plain store first
+// reads each line it fills (the activations are 268 MB in `seed`), and nothing reads them again
+// before the next layer has gone through memory anyway. `p` must be 16-byte aligned.
+#if defined(__x86_64__)
+#define MH_STREAM_STORES 1
+MH_INLINE void store_streaming(float* p, Vec v) {
+  union {
+    Vec whole;
+    __m128 half[2];
+  } u{v};
+  _mm_stream_ps(p, u.half[0]);
+  _mm_stream_ps(p + 4, u.half[1]);
+}
+// Non-temporal stores are weakly ordered: fence before another thread may read the output.
+inline void fence_streaming() { _mm_sfence(); }
+#else
+MH_INLINE void store_streaming(float* p, Vec v) { store(p, v); }
+inline void fence_streaming() {}
+#endif
+constexpr size_t kStreamingBytes = size_t{64} << 20;
+
+bool use_streaming(const torch::Tensor& out) {
+#ifdef MH_STREAM_STORES
+  return out.nbytes() >= kStreamingBytes;
+#else
+  (void)out;
+  return false;
+#endif
+}
+
+MH_INLINE bool aligned_16(const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
 // NaN stays NaN, as in torch's relu.
 MH_INLINE Vec relu(Vec v) { return v < Vec{} ? Vec{} : v; }
 MH_INLINE float relu(float v) { return v < 0.0f ? 0.0f : v; }
@@ -86,9 +123,12 @@ Moments relu_plane_moments(const float* p, int64_t n) {
 
 // out = relu(p) · a + b
 MH_VECTOR_CLONES
-void relu_scale_shift(const float* p, float* out, int64_t n, float a, float b) {
+void relu_scale_shift(const float* p, float* out, int64_t n, float a, float b, bool stream) {
   const Vec va = a - Vec{}, vb = b - Vec{};
   int64_t i = 0;
+  if (stream && aligned_16(out)) {
+    for (; i + kLanes <= n; i += kLanes) store_streaming(out + i, relu(load(p + i)) * va + vb);
+  }
   for (; i + kLanes <= n; i += kLanes) store(out + i, relu(load(p + i)) * va + vb);
   for (; i < n; ++i) out[i] = relu(p[i]) * a + b;
 }
@@ -122,9 +162,15 @@ GradSums grad_plane_sums(const float* p, const float* g, int64_t n, float mean) 
 
 // gx = p > 0 ? a · g − k · p + c : 0 (the BatchNorm input gradient, masked by the ReLU).
 MH_VECTOR_CLONES
-void masked_grad(const float* p, const float* g, float* gx, int64_t n, float a, float k, float c) {
+void masked_grad(const float* p, const float* g, float* gx, int64_t n, float a, float k, float c, bool stream) {
   const Vec va = a - Vec{}, vk = k - Vec{}, vc = c - Vec{};
   int64_t i = 0;
+  if (stream && aligned_16(gx)) {
+    for (; i + kLanes <= n; i += kLanes) {
+      const Vec pv = load(p + i);
+      store_streaming(gx + i, pv > Vec{} ? va * load(g + i) - vk * pv + vc : Vec{});
+    }
+  }
   for (; i + kLanes <= n; i += kLanes) {
     const Vec pv = load(p + i);
     store(gx + i, pv > Vec{} ? va * load(g + i) - vk * pv + vc : Vec{});
@@ -192,12 +238,14 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
     const float* wp = weight.data_ptr<float>();
     const float* bp = bias.data_ptr<float>();
     float* op = out.data_ptr<float>();
+    const bool stream = use_streaming(out);
     parallel_over(s.n * s.c, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         const int64_t c = i % s.c;
         const float a = wp[c] * invp[c];
-        relu_scale_shift(xp + i * s.plane, op + i * s.plane, s.plane, a, bp[c] - meanp[c] * a);
+        relu_scale_shift(xp + i * s.plane, op + i * s.plane, s.plane, a, bp[c] - meanp[c] * a, stream);
       }
+      if (stream) fence_streaming();
     });
     ctx->save_for_backward({x, weight, mean, invstd});
     return out;
@@ -232,6 +280,7 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
       gx = torch::empty_like(x);
       const float* wp = weight.data_ptr<float>();
       float* gxp = gx.data_ptr<float>();
+      const bool stream = use_streaming(gx);
       parallel_over(s.n * s.c, [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t c = i % s.c;
@@ -241,8 +290,9 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
           const double k = a * invp[c] * gwp[c] / count;
           const double c0 = k * meanp[c] - a * gbp[c] / count;
           masked_grad(xp + i * s.plane, gp + i * s.plane, gxp + i * s.plane, s.plane, static_cast<float>(a),
-                      static_cast<float>(k), static_cast<float>(c0));
+                      static_cast<float>(k), static_cast<float>(c0), stream);
         }
+        if (stream) fence_streaming();
       });
     }
     return {gx, gweight, gbias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
