@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -99,26 +100,36 @@ struct Moments {
   }
 };
 
+// Float lanes sum at most this many values before their partial goes into a double: a whole
+// 4096-value plane summed in float drifted by 1e-4 relative (every term positive).
+constexpr int64_t kChunk = 512;
+
 MH_VECTOR_CLONES
 Moments relu_plane_moments(const float* p, int64_t n) {
-  Vec acc{};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) acc += relu(load(p + i));
-  double sum = lane_sum(acc);
-  for (; i < n; ++i) sum += relu(p[i]);
-  const float mean = static_cast<float>(sum / static_cast<double>(n));
-  Vec sq{};
-  const Vec m = mean - Vec{};
-  for (i = 0; i + kLanes <= n; i += kLanes) {
-    const Vec d = relu(load(p + i)) - m;
-    sq += d * d;
+  const int64_t vector_end = n - n % kLanes;
+  double sum = 0;
+  for (int64_t start = 0; start < vector_end; start += kChunk) {
+    Vec acc{};
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) acc += relu(load(p + i));
+    sum += lane_sum(acc);
   }
-  double m2 = lane_sum(sq);
-  for (; i < n; ++i) {
-    const double d = relu(p[i]) - mean;
+  for (int64_t i = vector_end; i < n; ++i) sum += relu(p[i]);
+  const double mean = sum / static_cast<double>(n);
+  const Vec m = static_cast<float>(mean) - Vec{};
+  double m2 = 0;
+  for (int64_t start = 0; start < vector_end; start += kChunk) {
+    Vec sq{};
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
+      const Vec d = relu(load(p + i)) - m;
+      sq += d * d;
+    }
+    m2 += lane_sum(sq);
+  }
+  for (int64_t i = vector_end; i < n; ++i) {
+    const double d = relu(p[i]) - static_cast<float>(mean);
     m2 += d * d;
   }
-  return {static_cast<double>(n), sum / static_cast<double>(n), m2};
+  return {static_cast<double>(n), mean, m2};
 }
 
 // out = relu(p) · a + b
@@ -144,16 +155,20 @@ struct GradSums {
 
 MH_VECTOR_CLONES
 GradSums grad_plane_sums(const float* p, const float* g, int64_t n, float mean) {
-  Vec sg{}, sgy{};
+  const int64_t vector_end = n - n % kLanes;
   const Vec m = mean - Vec{};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    const Vec gv = load(g + i);
-    sg += gv;
-    sgy += gv * (relu(load(p + i)) - m);
+  GradSums s;
+  for (int64_t start = 0; start < vector_end; start += kChunk) {
+    Vec sg{}, sgy{};
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
+      const Vec gv = load(g + i);
+      sg += gv;
+      sgy += gv * (relu(load(p + i)) - m);
+    }
+    s.g += lane_sum(sg);
+    s.gy += lane_sum(sgy);
   }
-  GradSums s{lane_sum(sg), lane_sum(sgy)};
-  for (; i < n; ++i) {
+  for (int64_t i = vector_end; i < n; ++i) {
     s.g += g[i];
     s.gy += static_cast<double>(g[i]) * (relu(p[i]) - mean);
   }
