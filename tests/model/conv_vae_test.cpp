@@ -115,40 +115,51 @@ TEST(ConvVae, TrainingForwardIsReproducibleWithTheSameGenerator) {
   EXPECT_TRUE(torch::equal(y1, y2));
 }
 
+// One output channel: the conv-grad layer's forward takes im2col + GEMM (few channels), its
+// backward the oneDNN convolutions.
 TEST(ConvVae, ConvGradAndNativeTransposedConvolutionsAgree) {
-  for (Pair stride : {Pair{2, 2}, Pair{2, 1}, Pair{1, 1}}) {
-    for (Pair kernel : {Pair{3, 3}, Pair{4, 4}}) {
-      SameConvTranspose2d layer(3, 5, kernel, stride, ConvTransposeMode::kNative);
-      torch::NoGradGuard no_grad;
-      layer->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
-      layer->bias.fill_(0.25);
-      const auto x = torch::rand({2, 3, 6, 7}, at::make_generator<at::CPUGeneratorImpl>(4));
-      const auto native = layer->forward(x);
-      layer->set_mode(ConvTransposeMode::kConvGrad);
-      const auto grad_based = layer->forward(x);
-      EXPECT_EQ(native.sizes(), (std::vector<int64_t>{2, 5, 6 * stride[0], 7 * stride[1]}));
-      EXPECT_TRUE(torch::allclose(native, grad_based, 1e-5, 1e-5));
+  for (int64_t out_channels : {5, 1}) {
+    for (Pair stride : {Pair{2, 2}, Pair{2, 1}, Pair{1, 1}}) {
+      for (Pair kernel : {Pair{3, 3}, Pair{4, 4}}) {
+        SameConvTranspose2d layer(3, out_channels, kernel, stride, ConvTransposeMode::kNative);
+        torch::NoGradGuard no_grad;
+        layer->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
+        layer->bias.fill_(0.25);
+        const auto x = torch::rand({2, 3, 6, 7}, at::make_generator<at::CPUGeneratorImpl>(4));
+        const auto native = layer->forward(x);
+        layer->set_mode(ConvTransposeMode::kConvGrad);
+        const auto grad_based = layer->forward(x);
+        EXPECT_EQ(native.sizes(), (std::vector<int64_t>{2, out_channels, 6 * stride[0], 7 * stride[1]}));
+        EXPECT_TRUE(torch::allclose(native, grad_based, 1e-5, 1e-5));
+        // Mirrored, the output size is given (torch's output_padding).
+        if (layer->mirrorable(6, 7)) {
+          const auto mirrored = layer->forward_mirrored(x.flip({2, 3})).flip({2, 3});
+          EXPECT_TRUE(torch::allclose(native, mirrored, 1e-5, 1e-5)) << out_channels;
+        }
+      }
     }
   }
 }
 
 TEST(ConvVae, ConvGradTransposedConvolutionHasTheNativeGradients) {
-  SameConvTranspose2d native(3, 4, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kNative);
-  SameConvTranspose2d grad_based(3, 4, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kConvGrad);
-  {
-    torch::NoGradGuard no_grad;
-    native->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
-    grad_based->weight.copy_(native->weight);
+  for (int64_t out_channels : {4, 1}) {
+    SameConvTranspose2d native(3, out_channels, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kNative);
+    SameConvTranspose2d grad_based(3, out_channels, Pair{3, 3}, Pair{2, 2}, ConvTransposeMode::kConvGrad);
+    {
+      torch::NoGradGuard no_grad;
+      native->weight.uniform_(-1, 1, at::make_generator<at::CPUGeneratorImpl>(2));
+      grad_based->weight.copy_(native->weight);
+    }
+    const auto x0 = torch::rand({2, 3, 5, 6}, at::make_generator<at::CPUGeneratorImpl>(4));
+    const auto target = torch::rand({2, out_channels, 10, 12}, at::make_generator<at::CPUGeneratorImpl>(6));
+    auto xa = x0.clone().requires_grad_(true);
+    auto xb = x0.clone().requires_grad_(true);
+    (native->forward(xa) * target).sum().backward();
+    (grad_based->forward(xb) * target).sum().backward();
+    EXPECT_TRUE(torch::allclose(xa.grad(), xb.grad(), 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(native->weight.grad(), grad_based->weight.grad(), 1e-4, 1e-5));
+    EXPECT_TRUE(torch::allclose(native->bias.grad(), grad_based->bias.grad(), 1e-4, 1e-5));
   }
-  const auto x0 = torch::rand({2, 3, 5, 6}, at::make_generator<at::CPUGeneratorImpl>(4));
-  const auto target = torch::rand({2, 4, 10, 12}, at::make_generator<at::CPUGeneratorImpl>(6));
-  auto xa = x0.clone().requires_grad_(true);
-  auto xb = x0.clone().requires_grad_(true);
-  (native->forward(xa) * target).sum().backward();
-  (grad_based->forward(xb) * target).sum().backward();
-  EXPECT_TRUE(torch::allclose(xa.grad(), xb.grad(), 1e-5, 1e-5));
-  EXPECT_TRUE(torch::allclose(native->weight.grad(), grad_based->weight.grad(), 1e-4, 1e-5));
-  EXPECT_TRUE(torch::allclose(native->bias.grad(), grad_based->bias.grad(), 1e-4, 1e-5));
 }
 
 TEST(ConvVae, ChannelsLastActivationsGiveTheSameOutputsAndGradients) {
