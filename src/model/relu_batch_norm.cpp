@@ -193,12 +193,18 @@ void masked_grad(const float* p, const float* g, float* gx, int64_t n, float a, 
   for (; i < n; ++i) gx[i] = p[i] > 0.0f ? a * g[i] - k * p[i] + c : 0.0f;
 }
 
-// ATen's parallel_for is inline OpenMP, serial in a translation unit built without -fopenmp;
-// the loops call no operator, so they run on plain threads, one per intra-op thread.
+// Calls body(worker, begin, end) over shares of [0, total), one per intra-op thread: on LibTorch's
+// own OpenMP threads when this file is built with OpenMP (ATen's parallel_for is inline and
+// runs serially otherwise), on plain threads if not.
+int64_t worker_count(int64_t total) { return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), total)); }
+
 template <typename Body>
 void parallel_over(int64_t total, Body&& body) {
-  run_shares(total, std::min<int64_t>(at::get_num_threads(), total),
-             [&](int64_t, int64_t begin, int64_t end) { body(begin, end); });
+#ifdef _OPENMP
+  at::parallel_for(0, total, 1, [&](int64_t begin, int64_t end) { body(at::get_thread_num(), begin, end); });
+#else
+  run_shares(total, worker_count(total), body);
+#endif
 }
 
 struct Shape {
@@ -211,9 +217,8 @@ struct Shape {
 template <typename Partial, typename PlaneFn>
 std::vector<Partial> reduce_planes(const Shape& s, PlaneFn&& plane_fn) {
   const int64_t planes = s.n * s.c;
-  const int64_t workers = std::min<int64_t>(at::get_num_threads(), planes);
-  std::vector<std::vector<Partial>> partials(static_cast<size_t>(workers), std::vector<Partial>(s.c));
-  run_shares(planes, workers, [&](int64_t w, int64_t begin, int64_t end) {
+  std::vector<std::vector<Partial>> partials(static_cast<size_t>(worker_count(planes)), std::vector<Partial>(s.c));
+  parallel_over(planes, [&](int64_t w, int64_t begin, int64_t end) {
     auto& mine = partials[static_cast<size_t>(w)];
     for (int64_t i = begin; i < end; ++i) mine[static_cast<size_t>(i % s.c)].merge(plane_fn(i));
   });
@@ -254,7 +259,7 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
     const float* bp = bias.data_ptr<float>();
     float* op = out.data_ptr<float>();
     const bool stream = use_streaming(out);
-    parallel_over(s.n * s.c, [&](int64_t i0, int64_t i1) {
+    parallel_over(s.n * s.c, [&](int64_t, int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         const int64_t c = i % s.c;
         const float a = wp[c] * invp[c];
@@ -296,7 +301,7 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
       const float* wp = weight.data_ptr<float>();
       float* gxp = gx.data_ptr<float>();
       const bool stream = use_streaming(gx);
-      parallel_over(s.n * s.c, [&](int64_t i0, int64_t i1) {
+      parallel_over(s.n * s.c, [&](int64_t, int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t c = i % s.c;
           // gy = a·(g − Σg/M − x̂·Σg x̂/M) with x̂ = (y − mean)·invstd and Σg x̂ = gweight,
