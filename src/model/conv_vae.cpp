@@ -265,8 +265,9 @@ torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
   h = to_activation_format(mirrored_ ? h.flip({2, 3}) : h);
   for (size_t i = 0; i < decoder_convs->size(); ++i) {
     auto* conv = decoder_convs[i]->as<SameConvTranspose2dImpl>();
-    h = relu_batch_norm(mirrored_ ? conv->forward_mirrored(h) : conv->forward(h),
-                        *decoder_norms[i]->as<torch::nn::BatchNorm2dImpl>());
+    // The bias joins the fused ReLU + BatchNorm: no pass over the activations to add it.
+    h = relu_batch_norm(mirrored_ ? conv->forward_mirrored(h, false) : conv->forward(h, false),
+                        *decoder_norms[i]->as<torch::nn::BatchNorm2dImpl>(), conv->bias);
   }
   if (mirrored_) return torch::sigmoid(output_conv->forward_mirrored(h)).flip({2, 3}).contiguous();
   return torch::sigmoid(output_conv->forward(h)).contiguous();

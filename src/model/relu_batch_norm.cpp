@@ -104,44 +104,46 @@ struct Moments {
 // 4096-value plane summed in float drifted by 1e-4 relative (every term positive).
 constexpr int64_t kChunk = 512;
 
+// Everything below reads relu(p + shift): `shift` is the convolution's bias when it is folded in.
 MH_VECTOR_CLONES
-Moments relu_plane_moments(const float* p, int64_t n) {
+Moments relu_plane_moments(const float* p, int64_t n, float shift) {
   const int64_t vector_end = n - n % kLanes;
+  const Vec vs = shift - Vec{};
   double sum = 0;
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec acc{};
-    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) acc += relu(load(p + i));
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) acc += relu(load(p + i) + vs);
     sum += lane_sum(acc);
   }
-  for (int64_t i = vector_end; i < n; ++i) sum += relu(p[i]);
+  for (int64_t i = vector_end; i < n; ++i) sum += relu(p[i] + shift);
   const double mean = sum / static_cast<double>(n);
   const Vec m = static_cast<float>(mean) - Vec{};
   double m2 = 0;
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec sq{};
     for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
-      const Vec d = relu(load(p + i)) - m;
+      const Vec d = relu(load(p + i) + vs) - m;
       sq += d * d;
     }
     m2 += lane_sum(sq);
   }
   for (int64_t i = vector_end; i < n; ++i) {
-    const double d = relu(p[i]) - static_cast<float>(mean);
+    const double d = relu(p[i] + shift) - static_cast<float>(mean);
     m2 += d * d;
   }
   return {static_cast<double>(n), mean, m2};
 }
 
-// out = relu(p) · a + b
+// out = relu(p + shift) · a + b
 MH_VECTOR_CLONES
-void relu_scale_shift(const float* p, float* out, int64_t n, float a, float b, bool stream) {
-  const Vec va = a - Vec{}, vb = b - Vec{};
+void relu_scale_shift(const float* p, float* out, int64_t n, float shift, float a, float b, bool stream) {
+  const Vec vs = shift - Vec{}, va = a - Vec{}, vb = b - Vec{};
   int64_t i = 0;
   if (stream && aligned_16(out)) {
-    for (; i + kLanes <= n; i += kLanes) store_streaming(out + i, relu(load(p + i)) * va + vb);
+    for (; i + kLanes <= n; i += kLanes) store_streaming(out + i, relu(load(p + i) + vs) * va + vb);
   }
-  for (; i + kLanes <= n; i += kLanes) store(out + i, relu(load(p + i)) * va + vb);
-  for (; i < n; ++i) out[i] = relu(p[i]) * a + b;
+  for (; i + kLanes <= n; i += kLanes) store(out + i, relu(load(p + i) + vs) * va + vb);
+  for (; i < n; ++i) out[i] = relu(p[i] + shift) * a + b;
 }
 
 // Σ g and Σ g · (relu(p) − mean) over a plane.
@@ -154,43 +156,61 @@ struct GradSums {
 };
 
 MH_VECTOR_CLONES
-GradSums grad_plane_sums(const float* p, const float* g, int64_t n, float mean) {
+GradSums grad_plane_sums(const float* p, const float* g, int64_t n, float shift, float mean) {
   const int64_t vector_end = n - n % kLanes;
-  const Vec m = mean - Vec{};
+  const Vec vs = shift - Vec{}, m = mean - Vec{};
   GradSums s;
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec sg{}, sgy{};
     for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
       const Vec gv = load(g + i);
       sg += gv;
-      sgy += gv * (relu(load(p + i)) - m);
+      sgy += gv * (relu(load(p + i) + vs) - m);
     }
     s.g += lane_sum(sg);
     s.gy += lane_sum(sgy);
   }
   for (int64_t i = vector_end; i < n; ++i) {
     s.g += g[i];
-    s.gy += static_cast<double>(g[i]) * (relu(p[i]) - mean);
+    s.gy += static_cast<double>(g[i]) * (relu(p[i] + shift) - mean);
   }
   return s;
 }
 
-// gx = p > 0 ? a · g − k · p + c : 0 (the BatchNorm input gradient, masked by the ReLU).
+struct Sum {
+  double value = 0;
+  void merge(const Sum& o) { value += o.value; }
+};
+
+// gx = y > 0 ? a · g − k · y + c : 0 with y = p + shift (the BatchNorm input gradient, masked by
+// the ReLU); returns Σ gx, the gradient of the folded-in bias.
 MH_VECTOR_CLONES
-void masked_grad(const float* p, const float* g, float* gx, int64_t n, float a, float k, float c, bool stream) {
-  const Vec va = a - Vec{}, vk = k - Vec{}, vc = c - Vec{};
-  int64_t i = 0;
-  if (stream && aligned_16(gx)) {
-    for (; i + kLanes <= n; i += kLanes) {
-      const Vec pv = load(p + i);
-      store_streaming(gx + i, pv > Vec{} ? va * load(g + i) - vk * pv + vc : Vec{});
+Sum masked_grad(const float* p, const float* g, float* gx, int64_t n, float shift, float a, float k, float c,
+                bool stream) {
+  const int64_t vector_end = n - n % kLanes;
+  const bool streaming = stream && aligned_16(gx);
+  const Vec vs = shift - Vec{}, va = a - Vec{}, vk = k - Vec{}, vc = c - Vec{};
+  Sum sum;
+  for (int64_t start = 0; start < vector_end; start += kChunk) {
+    Vec acc{};
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
+      const Vec y = load(p + i) + vs;
+      const Vec out = y > Vec{} ? va * load(g + i) - vk * y + vc : Vec{};
+      acc += out;
+      if (streaming) {
+        store_streaming(gx + i, out);
+      } else {
+        store(gx + i, out);
+      }
     }
+    sum.value += lane_sum(acc);
   }
-  for (; i + kLanes <= n; i += kLanes) {
-    const Vec pv = load(p + i);
-    store(gx + i, pv > Vec{} ? va * load(g + i) - vk * pv + vc : Vec{});
+  for (int64_t i = vector_end; i < n; ++i) {
+    const float y = p[i] + shift;
+    gx[i] = y > 0.0f ? a * g[i] - k * y + c : 0.0f;
+    sum.value += gx[i];
   }
-  for (; i < n; ++i) gx[i] = p[i] > 0.0f ? a * g[i] - k * p[i] + c : 0.0f;
+  return sum;
 }
 
 // Calls body(worker, begin, end) over shares of [0, total), one per intra-op thread: on LibTorch's
@@ -211,7 +231,8 @@ struct Shape {
   int64_t n, c, plane;
 };
 
-// Per-channel reduction of plane_fn(i) over the planes i of an NCHW tensor. Each worker reads a
+// Per-channel reduction of plane_fn(i) over the planes i of an NCHW tensor (plane_fn may also
+// write the plane's output). Each worker reads a
 // contiguous run of planes (one long stream, which the prefetcher follows, instead of a 16-KB
 // plane every 8 MB) into partials per channel, merged afterwards in worker order.
 template <typename Partial, typename PlaneFn>
@@ -221,6 +242,7 @@ std::vector<Partial> reduce_planes(const Shape& s, PlaneFn&& plane_fn) {
   parallel_over(planes, [&](int64_t w, int64_t begin, int64_t end) {
     auto& mine = partials[static_cast<size_t>(w)];
     for (int64_t i = begin; i < end; ++i) mine[static_cast<size_t>(i % s.c)].merge(plane_fn(i));
+    fence_streaming();  // in case plane_fn wrote with non-temporal stores
   });
   for (size_t w = 1; w < partials.size(); ++w) {
     for (size_t c = 0; c < partials[0].size(); ++c) partials[0][c].merge(partials[w][c]);
@@ -230,23 +252,29 @@ std::vector<Partial> reduce_planes(const Shape& s, PlaneFn&& plane_fn) {
 
 Shape shape_of(const torch::Tensor& x) { return {x.size(0), x.size(1), x.size(2) * x.size(3)}; }
 
+// An absent pre-bias travels through autograd as an empty tensor (an undefined one is refused).
+const float* data_or_null(const torch::Tensor& t) { return t.numel() > 0 ? t.data_ptr<float>() : nullptr; }
+
 struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm> {
-  // running_mean and running_var are updated in place; they take no gradient.
-  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
-                               const torch::Tensor& bias, torch::Tensor running_mean, torch::Tensor running_var,
-                               double momentum, double eps) {
+  // pre_bias (the convolution's bias, folded in) may be undefined. running_mean and running_var
+  // are updated in place; they take no gradient.
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& pre_bias,
+                               const torch::Tensor& weight, const torch::Tensor& bias, torch::Tensor running_mean,
+                               torch::Tensor running_var, double momentum, double eps) {
     const auto s = shape_of(x);
     const int64_t count = s.n * s.plane;
     TORCH_CHECK(count > 1, "Expected more than 1 value per channel when training, got input size ", x.sizes());
     auto mean = torch::empty({s.c}, x.options());
     auto invstd = torch::empty({s.c}, x.options());
     const float* xp = x.data_ptr<float>();
+    const float* shift = data_or_null(pre_bias);
+    const auto shift_of = [shift](int64_t c) { return shift != nullptr ? shift[c] : 0.0f; };
     float* meanp = mean.data_ptr<float>();
     float* invp = invstd.data_ptr<float>();
     float* rm = running_mean.data_ptr<float>();
     float* rv = running_var.data_ptr<float>();
-    const auto moments =
-        reduce_planes<Moments>(s, [&](int64_t i) { return relu_plane_moments(xp + i * s.plane, s.plane); });
+    const auto moments = reduce_planes<Moments>(
+        s, [&](int64_t i) { return relu_plane_moments(xp + i * s.plane, s.plane, shift_of(i % s.c)); });
     for (int64_t c = 0; c < s.c; ++c) {
       const auto& m = moments[static_cast<size_t>(c)];
       meanp[c] = static_cast<float>(m.mean);
@@ -263,20 +291,21 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
       for (int64_t i = i0; i < i1; ++i) {
         const int64_t c = i % s.c;
         const float a = wp[c] * invp[c];
-        relu_scale_shift(xp + i * s.plane, op + i * s.plane, s.plane, a, bp[c] - meanp[c] * a, stream);
+        relu_scale_shift(xp + i * s.plane, op + i * s.plane, s.plane, shift_of(c), a, bp[c] - meanp[c] * a, stream);
       }
       if (stream) fence_streaming();
     });
-    ctx->save_for_backward({x, weight, mean, invstd});
+    ctx->save_for_backward({x, pre_bias, weight, mean, invstd});
     return out;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto& x = saved[0];
-    const auto& weight = saved[1];
-    const auto& mean = saved[2];
-    const auto& invstd = saved[3];
+    const auto& pre_bias = saved[1];
+    const auto& weight = saved[2];
+    const auto& mean = saved[3];
+    const auto& invstd = saved[4];
     const auto g = grads[0].contiguous();
     const auto s = shape_of(x);
     const double count = static_cast<double>(s.n * s.plane);
@@ -284,62 +313,73 @@ struct FusedReluBatchNorm : public torch::autograd::Function<FusedReluBatchNorm>
     auto gbias = torch::empty({s.c}, x.options());
     const float* xp = x.data_ptr<float>();
     const float* gp = g.data_ptr<float>();
+    const float* shift = data_or_null(pre_bias);
+    const auto shift_of = [shift](int64_t c) { return shift != nullptr ? shift[c] : 0.0f; };
     const float* meanp = mean.data_ptr<float>();
     const float* invp = invstd.data_ptr<float>();
     float* gwp = gweight.data_ptr<float>();
     float* gbp = gbias.data_ptr<float>();
     const auto sums = reduce_planes<GradSums>(s, [&](int64_t i) {
-      return grad_plane_sums(xp + i * s.plane, gp + i * s.plane, s.plane, meanp[i % s.c]);
+      const int64_t c = i % s.c;
+      return grad_plane_sums(xp + i * s.plane, gp + i * s.plane, s.plane, shift_of(c), meanp[c]);
     });
     for (int64_t c = 0; c < s.c; ++c) {
       gbp[c] = static_cast<float>(sums[static_cast<size_t>(c)].g);
       gwp[c] = static_cast<float>(sums[static_cast<size_t>(c)].gy * invp[c]);
     }
-    torch::Tensor gx;
-    if (ctx->needs_input_grad(0)) {
+    torch::Tensor gx, gpre_bias;
+    const bool pre_bias_grad = pre_bias.numel() > 0 && ctx->needs_input_grad(1);
+    if (ctx->needs_input_grad(0) || pre_bias_grad) {
       gx = torch::empty_like(x);
       const float* wp = weight.data_ptr<float>();
       float* gxp = gx.data_ptr<float>();
       const bool stream = use_streaming(gx);
-      parallel_over(s.n * s.c, [&](int64_t, int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; ++i) {
-          const int64_t c = i % s.c;
-          // gy = a·(g − Σg/M − x̂·Σg x̂/M) with x̂ = (y − mean)·invstd and Σg x̂ = gweight,
-          // written as a·g − k·y + c0.
-          const double a = static_cast<double>(wp[c]) * invp[c];
-          const double k = a * invp[c] * gwp[c] / count;
-          const double c0 = k * meanp[c] - a * gbp[c] / count;
-          masked_grad(xp + i * s.plane, gp + i * s.plane, gxp + i * s.plane, s.plane, static_cast<float>(a),
-                      static_cast<float>(k), static_cast<float>(c0), stream);
-        }
-        if (stream) fence_streaming();
+      const auto gx_sums = reduce_planes<Sum>(s, [&](int64_t i) {
+        const int64_t c = i % s.c;
+        // gy = a·(g − Σg/M − x̂·Σg x̂/M) with x̂ = (y − mean)·invstd and Σg x̂ = gweight,
+        // written as a·g − k·y + c0.
+        const double a = static_cast<double>(wp[c]) * invp[c];
+        const double k = a * invp[c] * gwp[c] / count;
+        const double c0 = k * meanp[c] - a * gbp[c] / count;
+        return masked_grad(xp + i * s.plane, gp + i * s.plane, gxp + i * s.plane, s.plane, shift_of(c),
+                           static_cast<float>(a), static_cast<float>(k), static_cast<float>(c0), stream);
       });
+      if (pre_bias_grad) {
+        gpre_bias = torch::empty({s.c}, x.options());
+        float* gpb = gpre_bias.data_ptr<float>();
+        for (int64_t c = 0; c < s.c; ++c) gpb[c] = static_cast<float>(gx_sums[static_cast<size_t>(c)].value);
+      }
     }
-    return {gx, gweight, gbias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {gx, gpre_bias, gweight, gbias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
 }  // namespace
 
-bool fused_relu_batch_norm_applies(const torch::Tensor& x, const torch::nn::BatchNorm2dImpl& bn) {
+bool fused_relu_batch_norm_applies(const torch::Tensor& x, const torch::nn::BatchNorm2dImpl& bn,
+                                   const torch::Tensor& pre_bias) {
   const auto& o = bn.options;
+  const bool bias_fits = !pre_bias.defined() || (pre_bias.is_cpu() && pre_bias.scalar_type() == torch::kFloat32 &&
+                                                 pre_bias.dim() == 1 && pre_bias.numel() == x.size(1) &&
+                                                 pre_bias.is_contiguous());
   return bn.is_training() && x.is_cpu() && x.scalar_type() == torch::kFloat32 && x.dim() == 4 &&
          x.is_contiguous() && o.affine() && o.track_running_stats() && o.momentum().has_value() &&
          x.size(1) == o.num_features() && bn.weight.scalar_type() == torch::kFloat32 &&
          bn.running_mean.is_contiguous() && bn.running_var.is_contiguous() && bn.weight.is_contiguous() &&
-         bn.bias.is_contiguous();
+         bn.bias.is_contiguous() && bias_fits;
 }
 
-torch::Tensor relu_batch_norm(torch::Tensor x, torch::nn::BatchNorm2dImpl& bn) {
-  if (!fused_relu_batch_norm_applies(x, bn)) {
+torch::Tensor relu_batch_norm(torch::Tensor x, torch::nn::BatchNorm2dImpl& bn, const torch::Tensor& pre_bias) {
+  if (!fused_relu_batch_norm_applies(x, bn, pre_bias)) {
+    if (pre_bias.defined()) x = x + pre_bias.view({1, -1, 1, 1});
     return bn.forward(torch::GradMode::is_enabled() ? torch::relu(x) : x.relu_());
   }
   {
     torch::NoGradGuard no_grad;
     bn.num_batches_tracked.add_(1);
   }
-  return FusedReluBatchNorm::apply(x, bn.weight, bn.bias, bn.running_mean, bn.running_var, *bn.options.momentum(),
-                                   bn.options.eps());
+  return FusedReluBatchNorm::apply(x, pre_bias.defined() ? pre_bias : torch::empty({0}, x.options()), bn.weight, bn.bias, bn.running_mean, bn.running_var,
+                                   *bn.options.momentum(), bn.options.eps());
 }
 
 }  // namespace mh::model

@@ -126,7 +126,7 @@ SameConvTranspose2dImpl::SameConvTranspose2dImpl(int64_t in_channels, int64_t ou
   bias = register_parameter("bias", torch::zeros({out_channels}));
 }
 
-torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
+torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x, bool add_bias) {
   // TensorFlow keeps rows [start, start + out) of the full transposed convolution; the symmetric
   // part of that crop is done by the convolution's padding, the rest by a narrow.
   const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
@@ -138,12 +138,12 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x) {
   if (conv_grad) {
     y = conv_transpose_as_conv_grad(x, weight, stride_, pad);
   } else {
-    y = at::conv_transpose2d(x, weight, cropped ? torch::Tensor() : bias, {stride_[0], stride_[1]},
+    y = at::conv_transpose2d(x, weight, cropped || !add_bias ? torch::Tensor() : bias, {stride_[0], stride_[1]},
                              {pad[0], pad[1]});
     if (!cropped) return y;
   }
   if (cropped) y = y.narrow(2, ch.start - pad[0], ch.out).narrow(3, cw.start - pad[1], cw.out);
-  return y + bias.view({1, -1, 1, 1});
+  return add_bias ? y + bias.view({1, -1, 1, 1}) : y;
 }
 
 bool SameConvTranspose2dImpl::mirrorable(int64_t h, int64_t w) const {
@@ -157,18 +157,18 @@ bool SameConvTranspose2dImpl::mirrorable(int64_t h, int64_t w) const {
   return true;
 }
 
-torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x) {
+torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x, bool add_bias) {
   const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
   const auto cw = transpose_crop(x.size(3), kernel_[1], stride_[1]);
   const auto w = weight.flip({2, 3});
   const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
   if (!conv_grad) {
-    return at::conv_transpose2d(x, w, bias, {stride_[0], stride_[1]}, {ch.rest, cw.rest},
+    return at::conv_transpose2d(x, w, add_bias ? bias : torch::Tensor(), {stride_[0], stride_[1]}, {ch.rest, cw.rest},
                                 {ch.rest - ch.start, cw.rest - cw.start});
   }
+  auto y = conv_transpose_as_conv_grad(x, w, stride_, {ch.rest, cw.rest}, {ch.out, cw.out});
   // In place: the conv-gradient's backward does not read its output.
-  return conv_transpose_as_conv_grad(x, w, stride_, {ch.rest, cw.rest}, {ch.out, cw.out})
-      .add_(bias.view({1, -1, 1, 1}));
+  return add_bias ? y.add_(bias.view({1, -1, 1, 1})) : y;
 }
 
 torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,

@@ -50,11 +50,12 @@ class SameConvTranspose2dImpl : public torch::nn::Module {
  public:
   SameConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, Pair kernel, Pair stride,
                           ConvTransposeMode mode = ConvTransposeMode::kAuto);
-  torch::Tensor forward(const torch::Tensor& x);
+  /// Without add_bias the caller adds `bias` (e.g. folded into relu_batch_norm).
+  torch::Tensor forward(const torch::Tensor& x, bool add_bias = true);
   /// True when forward_mirrored works for an [.., H, W] input without a cropped copy.
   bool mirrorable(int64_t h, int64_t w) const;
   /// forward in the mirrored frame (see above); x must be mirrorable.
-  torch::Tensor forward_mirrored(const torch::Tensor& x);
+  torch::Tensor forward_mirrored(const torch::Tensor& x, bool add_bias = true);
   void set_mode(ConvTransposeMode mode) { mode_ = mode; }
 
   torch::Tensor weight, bias;

@@ -83,6 +83,37 @@ TEST(ReluBatchNorm, FusedKernelMatchesTorchOnPlanesShorterThanOneVector) {
   expect_same_as_torch({8, 3, 2, 3}, 3);
 }
 
+// The preceding convolution's bias folded into the kernel, against adding it first (in double).
+TEST(ReluBatchNorm, FoldedConvolutionBiasMatchesAddingItFirst) {
+  for (const auto& shape : {std::vector<int64_t>{3, 6, 5, 7}, std::vector<int64_t>{2, 16, 32, 32}}) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
+    const auto x = torch::randn(shape, gen);
+    const auto grad = torch::randn(shape, gen);
+    const auto conv_bias = torch::randn({shape[1]}, gen);
+    auto [fused_bn, torch_bn] = twin_norms(shape[1], 12);
+    torch_bn->to(torch::kFloat64);
+    ASSERT_TRUE(fused_relu_batch_norm_applies(x, *fused_bn, conv_bias));
+    const auto fused_bias = conv_bias.clone().requires_grad_(true);
+    const auto fused = run(x, grad, fused_bn, [&](const torch::Tensor& t) { return relu_batch_norm(t, *fused_bn, fused_bias); });
+    const auto reference_bias = conv_bias.to(torch::kFloat64).requires_grad_(true);
+    const auto reference = run(x.to(torch::kFloat64), grad.to(torch::kFloat64), torch_bn, [&](const torch::Tensor& t) {
+      return torch_bn->forward((t + reference_bias.view({1, -1, 1, 1})).relu());
+    });
+    expect_close(fused.out, reference.out.to(torch::kFloat32), 1e-5, 1e-5, "output");
+    expect_close(fused.gx, reference.gx.to(torch::kFloat32), 1e-4, 1e-5, "input gradient");
+    expect_close(fused_bias.grad(), reference_bias.grad().to(torch::kFloat32), 1e-4, 1e-4, "bias gradient");
+    expect_close(fused_bn->running_mean, torch_bn->running_mean.to(torch::kFloat32), 1e-6, 1e-7, "running mean");
+    // The fallback (eval) adds the bias itself.
+    fused_bn->eval();
+    torch_bn->eval();
+    torch::NoGradGuard no_grad;
+    expect_close(relu_batch_norm(x.clone(), *fused_bn, conv_bias),
+                 torch_bn->forward((x.to(torch::kFloat64) + conv_bias.to(torch::kFloat64).view({1, -1, 1, 1})).relu())
+                     .to(torch::kFloat32),
+                 1e-5, 1e-5, "eval");
+  }
+}
+
 TEST(ReluBatchNorm, OutputsBeyond64MBTakeNonTemporalStoresWithTheSameResults) {
   // 2 × 257 × 181 × 181 floats = 67 MB; the odd plane size leaves every other plane unaligned.
   expect_same_as_torch({2, 257, 181, 181}, 7);
