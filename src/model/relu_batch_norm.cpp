@@ -378,7 +378,8 @@ torch::Tensor relu_batch_norm(torch::Tensor x, torch::nn::BatchNorm2dImpl& bn, c
     torch::NoGradGuard no_grad;
     bn.num_batches_tracked.add_(1);
   }
-  return FusedReluBatchNorm::apply(x, pre_bias.defined() ? pre_bias : torch::empty({0}, x.options()), bn.weight, bn.bias, bn.running_mean, bn.running_var,
+  const auto folded_bias = pre_bias.defined() ? pre_bias : torch::empty({0}, x.options());
+  return FusedReluBatchNorm::apply(x, folded_bias, bn.weight, bn.bias, bn.running_mean, bn.running_var,
                                    *bn.options.momentum(), bn.options.eps());
 }
 

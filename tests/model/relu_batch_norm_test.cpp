@@ -94,7 +94,8 @@ TEST(ReluBatchNorm, FoldedConvolutionBiasMatchesAddingItFirst) {
     torch_bn->to(torch::kFloat64);
     ASSERT_TRUE(fused_relu_batch_norm_applies(x, *fused_bn, conv_bias));
     const auto fused_bias = conv_bias.clone().requires_grad_(true);
-    const auto fused = run(x, grad, fused_bn, [&](const torch::Tensor& t) { return relu_batch_norm(t, *fused_bn, fused_bias); });
+    const auto fused =
+        run(x, grad, fused_bn, [&](const torch::Tensor& t) { return relu_batch_norm(t, *fused_bn, fused_bias); });
     const auto reference_bias = conv_bias.to(torch::kFloat64).requires_grad_(true);
     const auto reference = run(x.to(torch::kFloat64), grad.to(torch::kFloat64), torch_bn, [&](const torch::Tensor& t) {
       return torch_bn->forward((t + reference_bias.view({1, -1, 1, 1})).relu());
