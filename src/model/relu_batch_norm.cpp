@@ -43,14 +43,14 @@ MH_INLINE Vec load(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-MH_INLINE void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+MH_INLINE void store(float* p, const Vec& v) { std::memcpy(p, &v, sizeof v); }
 
 // Outputs far larger than the caches are written with non-temporal stores: a plain store first
 // reads each line it fills (the activations are 268 MB in `seed`), and nothing reads them again
 // before the next layer has gone through memory anyway. `p` must be 16-byte aligned.
 #if defined(__x86_64__)
 #define MH_STREAM_STORES 1
-MH_INLINE void store_streaming(float* p, Vec v) {
+MH_INLINE void store_streaming(float* p, const Vec& v) {
   union {
     Vec whole;
     __m128 half[2];
@@ -61,7 +61,7 @@ MH_INLINE void store_streaming(float* p, Vec v) {
 // Non-temporal stores are weakly ordered: fence before another thread may read the output.
 inline void fence_streaming() { _mm_sfence(); }
 #else
-MH_INLINE void store_streaming(float* p, Vec v) { store(p, v); }
+MH_INLINE void store_streaming(float* p, const Vec& v) { store(p, v); }
 inline void fence_streaming() {}
 #endif
 constexpr size_t kStreamingBytes = size_t{64} << 20;
@@ -77,9 +77,9 @@ bool use_streaming(const torch::Tensor& out) {
 
 MH_INLINE bool aligned_16(const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
 // NaN stays NaN, as in torch's relu.
-MH_INLINE Vec relu(Vec v) { return v < Vec{} ? Vec{} : v; }
+MH_INLINE Vec relu(const Vec& v) { return v < Vec{} ? Vec{} : v; }
 MH_INLINE float relu(float v) { return v < 0.0f ? 0.0f : v; }
-MH_INLINE double lane_sum(Vec v) {
+MH_INLINE double lane_sum(const Vec& v) {
   double s = 0;
   for (int64_t l = 0; l < kLanes; ++l) s += v[l];
   return s;
