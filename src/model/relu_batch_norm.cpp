@@ -21,29 +21,32 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Vec is only passed between always-inlined helpers, never across a call boundary.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-// GCC/Clang vector extensions: eight floats, split into SSE halves on a baseline x86-64 build
-// and one AVX register in the AVX2 clone below. Loads and stores go through memcpy because the
-// planes are not 32-byte aligned.
+// GCC/Clang vector extensions: eight floats, one AVX register in the AVX2 clone below (split
+// into SSE halves in the baseline one, which GCC compiles several times slower: the clones
+// matter). No Vec is passed or returned by value across a function call, even an inlined one:
+// between the AVX2 clone and a baseline helper that changes the ABI, which clang refuses. Loads
+// are expressions on an unaligned, aliasing view of the floats; ReLU is a macro.
 using Vec = float __attribute__((vector_size(32)));
+using UnalignedVec = float __attribute__((vector_size(32), aligned(4), may_alias));
 constexpr int64_t kLanes = 8;
+#define MH_LOAD(p) (static_cast<Vec>(*reinterpret_cast<const UnalignedVec*>(p)))
+// NaN stays NaN, as in torch's relu.
+#define MH_RELU(v) ((v) < Vec{} ? Vec{} : (v))
 
 #define MH_INLINE inline __attribute__((always_inline))
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MH_NO_CLONES 1  // ifunc resolvers run before the sanitizer's runtime is set up
+#endif
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && !defined(MH_NO_CLONES)
 #define MH_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MH_VECTOR_CLONES
 #endif
 
-MH_INLINE Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-MH_INLINE void store(float* p, const Vec& v) { std::memcpy(p, &v, sizeof v); }
+MH_INLINE void store(float* p, const Vec& v) { *reinterpret_cast<UnalignedVec*>(p) = v; }
 
 // Outputs far larger than the caches are written with non-temporal stores: a plain store first
 // reads each line it fills (the activations are 268 MB in `seed`), and nothing reads them again
@@ -76,8 +79,6 @@ bool use_streaming(const torch::Tensor& out) {
 }
 
 MH_INLINE bool aligned_16(const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
-// NaN stays NaN, as in torch's relu.
-MH_INLINE Vec relu(const Vec& v) { return v < Vec{} ? Vec{} : v; }
 MH_INLINE float relu(float v) { return v < 0.0f ? 0.0f : v; }
 MH_INLINE double lane_sum(const Vec& v) {
   double s = 0;
@@ -112,7 +113,10 @@ Moments relu_plane_moments(const float* p, int64_t n, float shift) {
   double sum = 0;
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec acc{};
-    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) acc += relu(load(p + i) + vs);
+    for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
+      const Vec y = MH_LOAD(p + i) + vs;
+      acc += MH_RELU(y);
+    }
     sum += lane_sum(acc);
   }
   for (int64_t i = vector_end; i < n; ++i) sum += relu(p[i] + shift);
@@ -122,7 +126,8 @@ Moments relu_plane_moments(const float* p, int64_t n, float shift) {
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec sq{};
     for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
-      const Vec d = relu(load(p + i) + vs) - m;
+      const Vec y = MH_LOAD(p + i) + vs;
+      const Vec d = MH_RELU(y) - m;
       sq += d * d;
     }
     m2 += lane_sum(sq);
@@ -140,9 +145,15 @@ void relu_scale_shift(const float* p, float* out, int64_t n, float shift, float 
   const Vec vs = shift - Vec{}, va = a - Vec{}, vb = b - Vec{};
   int64_t i = 0;
   if (stream && aligned_16(out)) {
-    for (; i + kLanes <= n; i += kLanes) store_streaming(out + i, relu(load(p + i) + vs) * va + vb);
+    for (; i + kLanes <= n; i += kLanes) {
+      const Vec y = MH_LOAD(p + i) + vs;
+      store_streaming(out + i, MH_RELU(y) * va + vb);
+    }
   }
-  for (; i + kLanes <= n; i += kLanes) store(out + i, relu(load(p + i) + vs) * va + vb);
+  for (; i + kLanes <= n; i += kLanes) {
+    const Vec y = MH_LOAD(p + i) + vs;
+    store(out + i, MH_RELU(y) * va + vb);
+  }
   for (; i < n; ++i) out[i] = relu(p[i] + shift) * a + b;
 }
 
@@ -163,9 +174,10 @@ GradSums grad_plane_sums(const float* p, const float* g, int64_t n, float shift,
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec sg{}, sgy{};
     for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
-      const Vec gv = load(g + i);
+      const Vec gv = MH_LOAD(g + i);
       sg += gv;
-      sgy += gv * (relu(load(p + i) + vs) - m);
+      const Vec y = MH_LOAD(p + i) + vs;
+      sgy += gv * (MH_RELU(y) - m);
     }
     s.g += lane_sum(sg);
     s.gy += lane_sum(sgy);
@@ -194,8 +206,8 @@ Sum masked_grad(const float* p, const float* g, float* gx, int64_t n, float shif
   for (int64_t start = 0; start < vector_end; start += kChunk) {
     Vec acc{};
     for (int64_t i = start; i < std::min(vector_end, start + kChunk); i += kLanes) {
-      const Vec y = load(p + i) + vs;
-      const Vec out = y > Vec{} ? va * load(g + i) - vk * y + vc : Vec{};
+      const Vec y = MH_LOAD(p + i) + vs;
+      const Vec out = y > Vec{} ? va * MH_LOAD(g + i) - vk * y + vc : Vec{};
       acc += out;
       if (streaming) {
         store_streaming(gx + i, out);
