@@ -244,15 +244,15 @@ struct Shape {
 };
 
 // Per-channel reduction of plane_fn(i) over the planes i of an NCHW tensor (plane_fn may also
-// write the plane's output). Each worker reads a
-// contiguous run of planes (one long stream, which the prefetcher follows, instead of a 16-KB
-// plane every 8 MB) into partials per channel, merged afterwards in worker order.
+// write the plane's output). Each worker reads a contiguous run of planes (one long stream, which
+// the prefetcher follows, instead of a 16-KB plane every 8 MB) into partials per channel, merged
+// afterwards in worker order.
 template <typename Partial, typename PlaneFn>
 std::vector<Partial> reduce_planes(const Shape& s, PlaneFn&& plane_fn) {
   const int64_t planes = s.n * s.c;
   std::vector<std::vector<Partial>> partials(static_cast<size_t>(worker_count(planes)), std::vector<Partial>(s.c));
   parallel_over(planes, [&](int64_t w, int64_t begin, int64_t end) {
-    auto& mine = partials[static_cast<size_t>(w)];
+    auto& mine = partials.at(static_cast<size_t>(w));  // throws, never overruns, if the pool differs
     for (int64_t i = begin; i < end; ++i) mine[static_cast<size_t>(i % s.c)].merge(plane_fn(i));
     fence_streaming();  // in case plane_fn wrote with non-temporal stores
   });

@@ -9,8 +9,6 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-constexpr int64_t kFewOutputChannels = 4;
-
 // y = conv_transpose(x, w) is the gradient of conv2d(., w) with respect to its input, so both
 // passes run on the oneDNN convolution kernels instead of CPU ConvTranspose2d's im2col + GEMM.
 struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
@@ -22,6 +20,7 @@ struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
     ctx->saved_data["padding"] = padding;
     const int64_t h = out_size[0];
     const int64_t wd = out_size[1];
+    constexpr int64_t kFewOutputChannels = 4;
     if (w.size(1) < kFewOutputChannels) {
       // oneDNN's data gradient into so few channels crawls (58 ms at 5 GMAC/s for the seed's
       // 256 → 1 output layer at batch 32); im2col + GEMM takes 21 ms. The backward below is fast.
@@ -138,8 +137,8 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x, bool add_
   if (conv_grad) {
     y = conv_transpose_as_conv_grad(x, weight, stride_, pad);
   } else {
-    y = at::conv_transpose2d(x, weight, cropped || !add_bias ? torch::Tensor() : bias, {stride_[0], stride_[1]},
-                             {pad[0], pad[1]});
+    const auto fused_bias = cropped || !add_bias ? torch::Tensor() : bias;
+    y = at::conv_transpose2d(x, weight, fused_bias, {stride_[0], stride_[1]}, {pad[0], pad[1]});
     if (!cropped) return y;
   }
   if (cropped) y = y.narrow(2, ch.start - pad[0], ch.out).narrow(3, cw.start - pad[1], cw.out);
@@ -163,8 +162,8 @@ torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x, 
   const auto w = weight.flip({2, 3});
   const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
   if (!conv_grad) {
-    return at::conv_transpose2d(x, w, add_bias ? bias : torch::Tensor(), {stride_[0], stride_[1]}, {ch.rest, cw.rest},
-                                {ch.rest - ch.start, cw.rest - cw.start});
+    return at::conv_transpose2d(x, w, add_bias ? bias : torch::Tensor(), {stride_[0], stride_[1]},
+                                {ch.rest, cw.rest}, {ch.rest - ch.start, cw.rest - cw.start});
   }
   auto y = conv_transpose_as_conv_grad(x, w, stride_, {ch.rest, cw.rest}, {ch.out, cw.out});
   // In place: the conv-gradient's backward does not read its output.

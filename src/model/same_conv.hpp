@@ -12,8 +12,9 @@ namespace mh::model {
 using Pair = std::array<int64_t, 2>;
 
 /// How a transposed convolution is computed. kConvGrad runs it as the input gradient of a
-/// Conv2d (oneDNN on CPU; this LibTorch's CPU ConvTranspose2d is im2col + BLAS), kNative as
-/// torch's conv_transpose2d, kAuto picks kConvGrad for CPU tensors and kNative otherwise.
+/// Conv2d (oneDNN on CPU; this LibTorch's CPU ConvTranspose2d is im2col + BLAS; into fewer than
+/// 4 channels only the backward, where im2col + BLAS is the faster forward), kNative as torch's
+/// conv_transpose2d, kAuto picks kConvGrad for CPU tensors and kNative otherwise.
 enum class ConvTransposeMode { kAuto, kConvGrad, kNative };
 
 /// TF 'same' padding (before, after) of one spatial axis.
