@@ -3,6 +3,8 @@
 /// workers spin for a while after every parallel operator; a loop run on them (or beside them)
 /// competes with that spinning for the cores, so short arithmetic loops run here instead: one
 /// contiguous share per worker, joined (sleeping) at the end.
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -10,6 +12,12 @@
 #include <vector>
 
 namespace mh {
+
+/// Workers for `total` items: one per LibTorch intra-op thread, but none with fewer than
+/// `min_per_worker` items (starting a thread costs more than a few), and at least one.
+inline int64_t intra_op_workers(int64_t total, int64_t min_per_worker = 1) {
+  return std::clamp<int64_t>(total / std::max<int64_t>(min_per_worker, 1), 1, std::max(at::get_num_threads(), 1));
+}
 
 /// Calls body(worker, begin, end) for `workers` contiguous shares of [0, total), the first on the
 /// calling thread; rethrows the first exception a share threw, after all have finished.

@@ -1,6 +1,5 @@
 #include "dsp/front_end.hpp"
 
-#include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -112,8 +111,7 @@ torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output outp
   const float amin_db = static_cast<float>(10.0 * std::log10(settings_.amin));
 
   const int64_t total = n_items * n_frames;
-  // At least 16 frames per worker: a thread costs more than a few frames.
-  const int64_t workers = std::clamp<int64_t>(at::get_num_threads(), 1, std::max<int64_t>(1, total / 16));
+  const int64_t workers = intra_op_workers(total, 16);
   // Every worker's loudest dB per item, for top_db's per-snippet floor.
   std::vector<float> item_max(static_cast<size_t>(workers * n_items), -std::numeric_limits<float>::infinity());
 
@@ -172,7 +170,8 @@ torch::Tensor MelFrontEnd::frames_cpu(const torch::Tensor& snippets, Output outp
       for (int64_t w = 0; w < workers; ++w) {
         loudest = std::max(loudest, item_max[static_cast<size_t>(w * n_items + item)]);
       }
-      const float lowest = floor ? loudest - static_cast<float>(settings_.top_db) : -std::numeric_limits<float>::infinity();
+      const float lowest =
+          floor ? loudest - static_cast<float>(settings_.top_db) : -std::numeric_limits<float>::infinity();
       float* v = dst + std::max(begin, item * per_item);
       float* v_end = dst + std::min(end, (item + 1) * per_item);
       if (normalise) {

@@ -7,8 +7,6 @@
 #include <limits>
 #include <vector>
 
-#include <ATen/Parallel.h>
-
 #include "core/check.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
@@ -39,7 +37,7 @@ torch::Tensor median_last_dim(const torch::Tensor& x, int64_t window) {
   auto out = torch::empty({rows, cols}, x.options());
   const float* src = x.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  run_shares(rows, at::get_num_threads(), [&](int64_t, int64_t r0, int64_t r1) {
+  run_shares(rows, intra_op_workers(rows), [&](int64_t, int64_t r0, int64_t r1) {
     std::vector<float> padded(static_cast<std::size_t>(cols + 2 * half));
     std::vector<float> sorted(static_cast<std::size_t>(window));
     for (int64_t r = r0; r < r1; ++r) {

@@ -1,6 +1,5 @@
 #include "dsp/mel_inversion.hpp"
 
-#include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -181,7 +180,7 @@ torch::Tensor MelInversion::power_cpu(const torch::Tensor& mel) const {
   const float* src = mel.data_ptr<float>();
   float* dst = out.data_ptr<float>();
   const int64_t blocks = (columns + kBlock - 1) / kBlock;
-  run_shares(blocks, at::get_num_threads(), [&](int64_t, int64_t begin, int64_t end) {
+  run_shares(blocks, intra_op_workers(blocks), [&](int64_t, int64_t begin, int64_t end) {
     std::vector<float> block_mel(static_cast<size_t>(n_mels_ * kBlock));
     std::vector<float> block_power(static_cast<size_t>(n_active * kBlock));
     std::vector<float> scratch;

@@ -33,10 +33,8 @@ double sum_of_squares(const float* x, int64_t n) {
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
-// Threads for a pass over n samples: one per 2^16 samples at most (a thread costs more than that).
-int64_t workers_for(int64_t n) {
-  return std::clamp<int64_t>(n >> 16, 1, std::max(at::get_num_threads(), 1));
-}
+// A pass over fewer samples than this per thread is not worth starting the thread.
+constexpr int64_t kSamplesPerWorker = int64_t{1} << 16;
 
 // The windows of `x` whose mean square reaches the threshold, as [start, length) pairs.
 std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n, int64_t window_samples,
@@ -49,7 +47,7 @@ std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n,
   const double threshold_mean_square = std::pow(10.0, threshold_dbfs / 10.0);
   const int64_t n_windows = (n + window_samples - 1) / window_samples;
   std::vector<char> loud(static_cast<size_t>(n_windows));
-  run_shares(n_windows, workers_for(n), [&](int64_t, int64_t begin, int64_t end) {
+  run_shares(n_windows, intra_op_workers(n, kSamplesPerWorker), [&](int64_t, int64_t begin, int64_t end) {
     for (int64_t w = begin; w < end; ++w) {
       const int64_t start = w * window_samples;
       const int64_t len = std::min(window_samples, n - start);
@@ -68,7 +66,8 @@ std::vector<std::pair<int64_t, int64_t>> loud_windows(const float* x, int64_t n,
 void copy_windows(const float* x, const std::vector<std::pair<int64_t, int64_t>>& windows, float* dst) {
   std::vector<int64_t> offsets(windows.size() + 1, 0);
   for (size_t i = 0; i < windows.size(); ++i) offsets[i + 1] = offsets[i] + windows[i].second;
-  run_shares(static_cast<int64_t>(windows.size()), workers_for(offsets.back()), [&](int64_t, int64_t begin, int64_t end) {
+  const int64_t workers = intra_op_workers(offsets.back(), kSamplesPerWorker);
+  run_shares(static_cast<int64_t>(windows.size()), workers, [&](int64_t, int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const auto& [start, len] = windows[static_cast<size_t>(i)];
       std::copy(x + start, x + start + len, dst + offsets[static_cast<size_t>(i)]);

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "core/parallel.hpp"
@@ -228,14 +227,12 @@ Sum masked_grad(const float* p, const float* g, float* gx, int64_t n, float shif
 // Calls body(worker, begin, end) over shares of [0, total), one per intra-op thread: on LibTorch's
 // own OpenMP threads when this file is built with OpenMP (ATen's parallel_for is inline and
 // runs serially otherwise), on plain threads if not.
-int64_t worker_count(int64_t total) { return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), total)); }
-
 template <typename Body>
 void parallel_over(int64_t total, Body&& body) {
 #ifdef _OPENMP
   at::parallel_for(0, total, 1, [&](int64_t begin, int64_t end) { body(at::get_thread_num(), begin, end); });
 #else
-  run_shares(total, worker_count(total), body);
+  run_shares(total, intra_op_workers(total), body);
 #endif
 }
 
@@ -250,7 +247,7 @@ struct Shape {
 template <typename Partial, typename PlaneFn>
 std::vector<Partial> reduce_planes(const Shape& s, PlaneFn&& plane_fn) {
   const int64_t planes = s.n * s.c;
-  std::vector<std::vector<Partial>> partials(static_cast<size_t>(worker_count(planes)), std::vector<Partial>(s.c));
+  std::vector<std::vector<Partial>> partials(static_cast<size_t>(intra_op_workers(planes)), std::vector<Partial>(s.c));
   parallel_over(planes, [&](int64_t w, int64_t begin, int64_t end) {
     auto& mine = partials.at(static_cast<size_t>(w));  // throws, never overruns, if the pool differs
     for (int64_t i = begin; i < end; ++i) mine[static_cast<size_t>(i % s.c)].merge(plane_fn(i));

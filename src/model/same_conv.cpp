@@ -9,6 +9,13 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// Output size of torch's conv_transpose2d(x, w) without output_padding.
+Pair natural_transpose_size(const torch::Tensor& x, const torch::Tensor& w, c10::IntArrayRef stride,
+                            c10::IntArrayRef padding) {
+  return {(x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0],
+          (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1]};
+}
+
 // y = conv_transpose(x, w) is the gradient of conv2d(., w) with respect to its input, so both
 // passes run on the oneDNN convolution kernels instead of CPU ConvTranspose2d's im2col + GEMM.
 struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
@@ -24,9 +31,8 @@ struct ConvGradTranspose : public torch::autograd::Function<ConvGradTranspose> {
     if (w.size(1) < kFewOutputChannels) {
       // oneDNN's data gradient into so few channels crawls (58 ms at 5 GMAC/s for the seed's
       // 256 → 1 output layer at batch 32); im2col + GEMM takes 21 ms. The backward below is fast.
-      const int64_t natural_h = (x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0];
-      const int64_t natural_w = (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1];
-      return at::conv_transpose2d(x, w, {}, stride, padding, {h - natural_h, wd - natural_w});
+      const auto natural = natural_transpose_size(x, w, stride, padding);
+      return at::conv_transpose2d(x, w, {}, stride, padding, {h - natural[0], wd - natural[1]});
     }
     // Only the sizes of the conv input are read, but the backend makes it contiguous first: an
     // expanded one-element tensor would be materialised in full, an uninitialised one is not.
@@ -131,7 +137,7 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x, bool add_
   const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
   const auto cw = transpose_crop(x.size(3), kernel_[1], stride_[1]);
   const Pair pad{std::min(ch.start, ch.rest), std::min(cw.start, cw.rest)};
-  const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
+  const bool conv_grad = uses_conv_grad(x);
   const bool cropped = ch.start != ch.rest || cw.start != cw.rest;
   torch::Tensor y;
   if (conv_grad) {
@@ -143,6 +149,10 @@ torch::Tensor SameConvTranspose2dImpl::forward(const torch::Tensor& x, bool add_
   }
   if (cropped) y = y.narrow(2, ch.start - pad[0], ch.out).narrow(3, cw.start - pad[1], cw.out);
   return add_bias ? y + bias.view({1, -1, 1, 1}) : y;
+}
+
+bool SameConvTranspose2dImpl::uses_conv_grad(const torch::Tensor& x) const {
+  return mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
 }
 
 bool SameConvTranspose2dImpl::mirrorable(int64_t h, int64_t w) const {
@@ -160,7 +170,7 @@ torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x, 
   const auto ch = transpose_crop(x.size(2), kernel_[0], stride_[0]);
   const auto cw = transpose_crop(x.size(3), kernel_[1], stride_[1]);
   const auto w = weight.flip({2, 3});
-  const bool conv_grad = mode_ == ConvTransposeMode::kConvGrad || (mode_ == ConvTransposeMode::kAuto && x.is_cpu());
+  const bool conv_grad = uses_conv_grad(x);
   if (!conv_grad) {
     return at::conv_transpose2d(x, w, add_bias ? bias : torch::Tensor(), {stride_[0], stride_[1]},
                                 {ch.rest, cw.rest}, {ch.rest - ch.start, cw.rest - cw.start});
@@ -172,9 +182,7 @@ torch::Tensor SameConvTranspose2dImpl::forward_mirrored(const torch::Tensor& x, 
 
 torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,
                                           Pair padding) {
-  return conv_transpose_as_conv_grad(x, w, stride, padding,
-                                     {(x.size(2) - 1) * stride[0] + w.size(2) - 2 * padding[0],
-                                      (x.size(3) - 1) * stride[1] + w.size(3) - 2 * padding[1]});
+  return conv_transpose_as_conv_grad(x, w, stride, padding, natural_transpose_size(x, w, stride, padding));
 }
 
 torch::Tensor conv_transpose_as_conv_grad(const torch::Tensor& x, const torch::Tensor& w, Pair stride,

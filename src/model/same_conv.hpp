@@ -62,6 +62,7 @@ class SameConvTranspose2dImpl : public torch::nn::Module {
   torch::Tensor weight, bias;
 
  private:
+  bool uses_conv_grad(const torch::Tensor& x) const;
   Pair kernel_, stride_;
   ConvTransposeMode mode_;
 };

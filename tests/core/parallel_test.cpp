@@ -10,6 +10,16 @@
 namespace mh {
 namespace {
 
+TEST(IntraOpWorkers, OnePerThreadButNoneWithFewerItemsThanTheMinimum) {
+  const int64_t threads = std::max(at::get_num_threads(), 1);
+  EXPECT_EQ(intra_op_workers(0), 1);
+  EXPECT_EQ(intra_op_workers(1), 1);
+  EXPECT_EQ(intra_op_workers(1000), std::min<int64_t>(threads, 1000));
+  EXPECT_EQ(intra_op_workers(31, 16), 1);
+  EXPECT_EQ(intra_op_workers(16 * threads, 16), threads);
+  EXPECT_EQ(intra_op_workers(16 * threads + 15, 16), threads);
+}
+
 TEST(RunShares, CoversEveryIndexOnceInContiguousShares) {
   for (const int64_t total : {0, 1, 7, 1000}) {
     for (const int64_t workers : {1, 2, 3, 16}) {
