@@ -36,7 +36,7 @@ using mh::model::ConvVaeOptions;
 
 constexpr int64_t kBatch = 32;
 
-const bool kSetUp = [] {
+const bool kMl1SetUp = [] {
   mh::keep_freed_memory();
   torch::set_num_threads(2);
   return true;

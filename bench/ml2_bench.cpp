@@ -18,7 +18,7 @@ using mh::model::Ml2Settings;
 constexpr int64_t kDim = 128;
 constexpr int64_t kSongs = 64;
 
-const bool kSetUp = [] {
+const bool kMl2SetUp = [] {
   mh::keep_freed_memory();
   torch::set_num_threads(2);
   return true;

@@ -34,7 +34,7 @@ using mh::dsp::MelToAudio;
 constexpr int64_t kSnippets = 28;
 constexpr int64_t kSnippetSamples = 88200;
 
-const bool kSetUp = [] {
+const bool kVoiceSetUp = [] {
   mh::keep_freed_memory();
   torch::set_num_threads(2);
   return true;

@@ -11,6 +11,7 @@
 #include "core/files.hpp"
 #include "dsp/front_end.hpp"
 #include "dsp/snippets.hpp"
+#include "model/batch_norm_calibration.hpp"
 #include "model/checkpoint.hpp"
 
 namespace mh::agent {
@@ -160,11 +161,42 @@ model::ConvVae Agent::ml1() const {
   const auto version = fmt::format("{:016x}", fnv1a64(bytes));
   if (!ml1_cache_ || version != ml1_cache_version_) {
     auto loaded = model::load_ml1_checkpoint(bytes, device_, ml1_path().string());
+    if (!loaded.batch_norm_recalibrated) {
+      recalibrate_saved_ml1(loaded);
+      return ml1();
+    }
     loaded.model->eval();
     ml1_cache_ = loaded.model;
     ml1_cache_version_ = version;
   }
   return ml1_cache_;
+}
+
+void Agent::recalibrate_saved_ml1(model::LoadedMl1& loaded) const {
+  // A checkpoint from before the statistics were re-estimated after training: its eval-mode
+  // model sang the same wash whatever it heard. Re-estimated once, from the snippets it was
+  // trained on, and saved (its version changes, so song orders are recomputed and an ML2 trained
+  // on the old orders asks to be retrained).
+  const auto set_path = dir_ / "ml1_train_set.json";
+  auto ids = load_train_set(set_path).value_or(std::vector<int64_t>{});
+  if (ids.empty()) ids = store_->ids(corpus::Split::kTrain);
+  if (ids.empty()) {
+    throw CheckpointError(fmt::format("{}: saved before BatchNorm statistics were re-estimated, and the dataset "
+                                      "has no training snippets to re-estimate them from: retrain ML1",
+                                      ml1_path().string()));
+  }
+  const StoreSource source(*store_);
+  const auto subset = model::calibration_subset(ids, model::Ml1Trainer::kCalibrationSnippets);
+  // The trainer's batches: the statistics of deeper layers depend on how snippets are batched.
+  const int64_t batch = loaded.settings.batch_size;
+  const int64_t n = static_cast<int64_t>(subset.size());
+  model::recalibrate_batch_norm(*loaded.model, (n + batch - 1) / batch, [&](int64_t b) {
+    const std::vector<int64_t> idx(subset.begin() + b * batch, subset.begin() + std::min(n, (b + 1) * batch));
+    return source.batch(idx).to(device_, torch::kFloat32);
+  });
+  write_file_atomic(ml1_path(), model::save_ml1_checkpoint(loaded.settings, loaded.model,
+                                                           loaded.had_optimizer_state ? loaded.optimizer.get() : nullptr,
+                                                           loaded.state));
 }
 
 torch::Tensor Agent::cut(const torch::Tensor& audio) const {

@@ -14,6 +14,7 @@
 #include "agent/agent_settings.hpp"
 #include "corpus/ingest.hpp"
 #include "corpus/snippet_store.hpp"
+#include "model/checkpoint.hpp"
 #include "model/conv_vae.hpp"
 #include "model/ml2_model.hpp"
 #include "model/ml2_trainer.hpp"
@@ -153,6 +154,8 @@ class Agent {
   AgentSettings settings_;
   std::unique_ptr<corpus::SnippetStore> store_;
   torch::Device device_;
+  /// Re-estimates an old checkpoint's BatchNorm statistics from its training snippets and saves it.
+  void recalibrate_saved_ml1(model::LoadedMl1& loaded) const;
   /// Throws CheckpointError unless ML2 exists and matches the current ML1; returns it.
   model::Ml2 current_ml2() const;
 

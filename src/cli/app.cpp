@@ -25,6 +25,7 @@ int run(int argc, char** argv) {
   add_agent_commands(app);
   add_compose_commands(app);
   add_converse_commands(app);
+  add_evaluate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

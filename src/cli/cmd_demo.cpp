@@ -11,6 +11,7 @@
 #include "cli/console_sink.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #include "report/report.hpp"
@@ -32,7 +33,6 @@ struct DemoOptions {
 };
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 /// The demo's agents differ in instrument (their corpus part) and snippet length, as the
 /// original paired a 4-s agent with a 2-s one.
@@ -105,7 +105,7 @@ void run_demo(const DemoOptions& o) {
     if (!o.resume || !fs::exists(live / "agent.toml")) copy_agent(trained, live);
     agents.push_back(live);
   }
-  const double setup_s = since(t0);
+  const double setup_s = seconds_since(t0);
   if (!o.resume) fs::remove_all(session);
 
   conversation::ConversationOptions c;
@@ -130,14 +130,14 @@ void run_demo(const DemoOptions& o) {
   c.sinks.push_back(&console);
   const auto t1 = Clock::now();
   const auto outcome = conversation::converse(c);
-  const double conversation_s = since(t1);
+  const double conversation_s = seconds_since(t1);
   fmt::print("\n{}", measures_table(session));
   if (outcome.stopped) {
     throw InterruptedError(fmt::format("interrupted after {} rounds; continue with the same command and --resume",
                                        outcome.rounds_done));
   }
   fmt::print("\nagents ready in {:.0f} s, conversation of {} rounds in {:.0f} s, {:.0f} s in all\n", setup_s,
-             outcome.rounds_done, conversation_s, since(t0));
+             outcome.rounds_done, conversation_s, seconds_since(t0));
   report::write_report(session);
   fmt::print("songs, events and measures: {}\nreport: {}\n", session.string(),
              (session / "report" / "index.html").string());

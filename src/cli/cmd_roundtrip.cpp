@@ -9,6 +9,7 @@
 #include "audio/write_wav.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings_file.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "dsp/front_end.hpp"
 #include "dsp/join.hpp"
@@ -36,7 +37,6 @@ struct PartFigures {
 };
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 PartFigures render_part(const fs::path& folder, const std::string& preset, const RoundtripOptions& o) {
   PartFigures f{folder.filename().string(), preset};
@@ -55,7 +55,7 @@ PartFigures render_part(const fs::path& folder, const std::string& preset, const
                                           fe.snippet.silence_threshold_dbfs);
     const auto snippets = dsp::cut_snippets(kept, fe.snippet.snippet_samples(sr));
     const auto mel = front_end.normalised(snippets);
-    f.front_end_s += since(t0);
+    f.front_end_s += seconds_since(t0);
     if (mel.size(0) == 0) continue;
     t0 = Clock::now();
     auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
@@ -63,7 +63,7 @@ PartFigures render_part(const fs::path& folder, const std::string& preset, const
     std::vector<torch::Tensor> pieces;
     for (int64_t i = 0; i < raw.size(0); ++i) pieces.push_back(dsp::trim_to_rising_zero_crossings(raw[i]));
     const auto song = dsp::crossfade_join(pieces, settings.voice.crossfade_samples);
-    f.voice_s += since(t0);
+    f.voice_s += seconds_since(t0);
     const auto wav = out_dir / (file.stem().string() + ".wav");
     audio::write_wav(wav, song, sr);
     save_settings_beside(wav, settings);

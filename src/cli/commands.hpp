@@ -12,5 +12,6 @@ void add_report_command(CLI::App& app);
 void add_agent_commands(CLI::App& app);
 void add_compose_commands(CLI::App& app);
 void add_converse_commands(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
 
 }  // namespace mh::cli

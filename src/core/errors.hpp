@@ -16,6 +16,7 @@ enum class ExitCode : int {
   kDataset = 5,      ///< agent dataset missing, corrupt or inconsistent
   kCheckpoint = 6,   ///< model checkpoint missing, corrupt or foreign
   kIo = 7,           ///< a file could not be written
+  kTraining = 8,     ///< training diverged (NaN or infinite loss); the last checkpoint is kept
   kInterrupted = 130 ///< stopped by SIGINT after saving
 };
 
@@ -68,6 +69,13 @@ class IoError : public Error {
  public:
   using Error::Error;
   ExitCode exit_code() const override { return ExitCode::kIo; }
+};
+
+/// Training produced a NaN or infinite loss; nothing of the failed step was saved.
+class TrainingError : public Error {
+ public:
+  using Error::Error;
+  ExitCode exit_code() const override { return ExitCode::kTraining; }
 };
 
 /// Work was stopped by the user after saving what it had.

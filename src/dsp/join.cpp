@@ -28,6 +28,21 @@ std::pair<torch::Tensor, torch::Tensor> equal_power_gains(int64_t fade_samples, 
   return {((1.0 + ramp) * 0.5).sqrt().to(torch::kFloat32), ((1.0 - ramp) * 0.5).clamp_min(0.0).sqrt().to(torch::kFloat32)};
 }
 
+std::vector<int64_t> crossfade_starts(const std::vector<int64_t>& lengths, int64_t fade_samples) {
+  if (fade_samples < 0) {
+    throw SettingsError(fmt::format("crossfade_samples = {} is out of range: must be at least 0", fade_samples));
+  }
+  std::vector<int64_t> starts(lengths.size(), 0);
+  int64_t end = lengths.empty() ? 0 : lengths.front();
+  for (size_t i = 1; i < lengths.size(); ++i) {
+    // A joint where either side is shorter than the fade uses the shorter length.
+    const int64_t fade = std::min({fade_samples, end, lengths[i]});
+    starts[i] = end - fade;
+    end = starts[i] + lengths[i];
+  }
+  return starts;
+}
+
 torch::Tensor crossfade_join(const std::vector<torch::Tensor>& pieces, int64_t fade_samples) {
   if (fade_samples < 0) {
     throw SettingsError(fmt::format("crossfade_samples = {} is out of range: must be at least 0", fade_samples));
@@ -39,13 +54,13 @@ torch::Tensor crossfade_join(const std::vector<torch::Tensor>& pieces, int64_t f
     }
   }
   const auto device = pieces.front().device();
-  // Fades of each joint first, so the output can be allocated once.
+  // Where each piece starts, so the output can be allocated once.
+  std::vector<int64_t> lengths;
+  for (const auto& p : pieces) lengths.push_back(p.size(0));
+  const auto starts = crossfade_starts(lengths, fade_samples);
   std::vector<int64_t> fades(pieces.size(), 0);
-  int64_t total = pieces.front().size(0);
-  for (size_t i = 1; i < pieces.size(); ++i) {
-    fades[i] = std::min({fade_samples, total, pieces[i].size(0)});
-    total += pieces[i].size(0) - fades[i];
-  }
+  for (size_t i = 1; i < pieces.size(); ++i) fades[i] = starts[i - 1] + lengths[i - 1] - starts[i];
+  const int64_t total = starts.back() + lengths.back();
   auto out = torch::empty({total}, torch::TensorOptions().dtype(torch::kFloat32).device(device));
   int64_t end = pieces.front().size(0);
   out.narrow(0, 0, end).copy_(pieces.front());

@@ -20,6 +20,10 @@ torch::Tensor trim_to_rising_zero_crossings(const torch::Tensor& pcm);
 /// Returns {fade_in, fade_out}, float32 [fade_samples] on `device`.
 std::pair<torch::Tensor, torch::Tensor> equal_power_gains(int64_t fade_samples, torch::Device device = torch::kCPU);
 
+/// Where each piece of crossfade_join(pieces of these lengths, fade_samples) begins in the
+/// joined signal.
+std::vector<int64_t> crossfade_starts(const std::vector<int64_t>& lengths, int64_t fade_samples);
+
 /// Concatenates 1-D pieces, overlapping consecutive ones by `fade_samples` with equal-power gains.
 /// A joint where either side is shorter than the fade uses a fade of that shorter length (0: a plain
 /// concatenation), so no piece is ever read out of bounds. Unlike the original, no zero sample is

@@ -46,12 +46,25 @@ torch::Tensor MelToAudio::snippets(const torch::Tensor& normalised, torch::Gener
 }
 
 torch::Tensor MelToAudio::song(const torch::Tensor& normalised, torch::Generator& gen) const {
+  return song_with_origins(normalised, gen).audio;
+}
+
+SongAudio MelToAudio::song_with_origins(const torch::Tensor& normalised, torch::Generator& gen) const {
   const auto audio = snippets(normalised, gen);
   std::vector<torch::Tensor> pieces;
+  std::vector<int64_t> trimmed_from, lengths;
   pieces.reserve(static_cast<size_t>(audio.size(0)));
-  for (int64_t i = 0; i < audio.size(0); ++i) pieces.push_back(trim_to_rising_zero_crossings(audio[i]));
-  auto out = crossfade_join(pieces, inversion_settings_.crossfade_samples);
-  return out.to(device_);
+  for (int64_t i = 0; i < audio.size(0); ++i) {
+    const auto row = audio[i];
+    pieces.push_back(trim_to_rising_zero_crossings(row));
+    // The trim is a view of the row: its offset says how many samples were cut in front.
+    trimmed_from.push_back(pieces.back().storage_offset() - row.storage_offset());
+    lengths.push_back(pieces.back().size(0));
+  }
+  SongAudio out{crossfade_join(pieces, inversion_settings_.crossfade_samples).to(device_), {}};
+  const auto starts = crossfade_starts(lengths, inversion_settings_.crossfade_samples);
+  for (size_t i = 0; i < starts.size(); ++i) out.origins.push_back(starts[i] - trimmed_from[i]);
+  return out;
 }
 
 }  // namespace mh::dsp

@@ -11,6 +11,14 @@
 
 namespace mh::dsp {
 
+/// A joined song and, per snippet, the sample of the song where the snippet's own sample 0
+/// lies (before its trim; may be negative), so that the song can be cut back into snippets that
+/// line up with the mel snippets it was rendered from.
+struct SongAudio {
+  torch::Tensor audio;
+  std::vector<int64_t> origins;
+};
+
 class MelToAudio {
  public:
   /// Builds the filterbank and everything derived from it once. Throws SettingsError for invalid
@@ -29,6 +37,8 @@ class MelToAudio {
   /// The song: snippets trimmed to their rising zero crossings and crossfaded, [samples] float32
   /// on the device (empty for N = 0). Throws ShapeError on a wrong shape.
   torch::Tensor song(const torch::Tensor& normalised, torch::Generator& gen) const;
+  /// song() with each snippet's origin in it.
+  SongAudio song_with_origins(const torch::Tensor& normalised, torch::Generator& gen) const;
 
   const MelSettings& mel_settings() const { return mel_; }
   const InversionSettings& inversion_settings() const { return inversion_settings_; }

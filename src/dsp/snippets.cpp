@@ -108,6 +108,19 @@ torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples)
   return out;
 }
 
+torch::Tensor cut_at(const torch::Tensor& signal, const std::vector<int64_t>& starts, int64_t snippet_samples) {
+  check_min<int64_t>("cut_at.snippet_samples", snippet_samples, 1);
+  const auto x = mono_float32(signal, "cut_at");
+  const int64_t n = x.numel();
+  auto out = torch::zeros({static_cast<int64_t>(starts.size()), snippet_samples}, torch::kFloat32);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const int64_t from = std::max<int64_t>(starts[i], 0);
+    const int64_t to = std::min(n, starts[i] + snippet_samples);
+    if (to > from) out[static_cast<int64_t>(i)].narrow(0, from - starts[i], to - from).copy_(x.narrow(0, from, to - from));
+  }
+  return out;
+}
+
 torch::Tensor cut_snippets_without_silence(const torch::Tensor& signal, int64_t window_samples,
                                            double threshold_dbfs, int64_t snippet_samples) {
   check_min<int64_t>("cut_snippets.snippet_samples", snippet_samples, 1);

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace mh::dsp {
 
@@ -24,6 +25,11 @@ torch::Tensor remove_silence(const torch::Tensor& signal, int64_t window_samples
 /// empty signal gives [0, snippet_samples]. Throws ShapeError unless the signal is 1-D,
 /// SettingsError when snippet_samples < 1.
 torch::Tensor cut_snippets(const torch::Tensor& signal, int64_t snippet_samples);
+
+/// Snippets of `snippet_samples` that begin at `starts` (any integers): [starts.size(),
+/// snippet_samples] float32, zero where a snippet reaches outside the signal. Throws ShapeError
+/// unless the signal is 1-D, SettingsError when snippet_samples < 1.
+torch::Tensor cut_at(const torch::Tensor& signal, const std::vector<int64_t>& starts, int64_t snippet_samples);
 
 /// cut_snippets(remove_silence(signal, window_samples, threshold_dbfs), snippet_samples), copying
 /// every kept sample once. Throws as those two do.

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/errors.hpp"
+#include "core/shape.hpp"
 #include "core/files.hpp"
 #include "core/json_checks.hpp"
 
@@ -63,12 +64,6 @@ uint64_t checksum(std::string_view head, std::string_view payload) {
   return fnv1a64(combined);
 }
 
-std::string shape_string(at::IntArrayRef sizes) {
-  std::string s = "[";
-  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
-  return s + "]";
-}
-
 // Reads every tensor of `module` (recursively) into `out` without touching the module.
 void collect_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& prefix,
                      const std::string& name, std::vector<std::pair<torch::Tensor, torch::Tensor>>& out) {
@@ -95,6 +90,8 @@ void collect_checked(torch::nn::Module& module, torch::serialize::InputArchive& 
   }
 }
 
+}  // namespace
+
 std::string archive_bytes(torch::serialize::OutputArchive& archive) {
   std::string out;
   archive.save_to([&out](const void* data, size_t n) {
@@ -103,8 +100,6 @@ std::string archive_bytes(torch::serialize::OutputArchive& archive) {
   });
   return out;
 }
-
-}  // namespace
 
 std::string pack_checkpoint(const CheckpointBlob& blob) {
   if (blob.kind.empty() || blob.kind.size() > 255) {
@@ -200,7 +195,8 @@ std::string save_ml1_checkpoint(const Ml1Settings& settings, const ConvVae& mode
                          {"options", model->options().to_json()},
                          {"state", state.to_json()},
                          {"has_optimizer", optimizer != nullptr},
-                         {"parameter_count", model->parameter_count()}};
+                         {"parameter_count", model->parameter_count()},
+                         {"batch_norm", "recalibrated"}};
   return pack_checkpoint({kMl1Kind, meta, archive_bytes(root)});
 }
 
@@ -214,6 +210,7 @@ LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device, cons
     options = ConvVaeOptions::from_json(m.at("options"));
     out.state = Ml1TrainingState::from_json(m.at("state"));
     out.had_optimizer_state = m.at("has_optimizer").get<bool>();
+    out.batch_norm_recalibrated = m.value("batch_norm", std::string()) == "recalibrated";
     out.settings.validate();
     options.validate();
   } catch (const nlohmann::json::exception& e) {

@@ -33,6 +33,9 @@ struct CheckpointBlob {
   std::string payload;
 };
 
+/// The bytes of a LibTorch archive.
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+
 /// Frames `blob` with the header above.
 std::string pack_checkpoint(const CheckpointBlob& blob);
 
@@ -47,7 +50,8 @@ CheckpointBlob unpack_checkpoint(std::string_view bytes, const std::string& expe
 void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive,
                          const std::string& name);
 
-/// ML1 checkpoint: settings and options in the metadata, model, optional Adam state and the
+/// ML1 checkpoint: settings and options in the metadata (and "batch_norm": "recalibrated": the
+/// trainer re-estimates the statistics before every save), model, optional Adam state and the
 /// trainer's generator states in the payload. `optimizer` may be null (inference export).
 std::string save_ml1_checkpoint(const Ml1Settings& settings, const ConvVae& model,
                                 const torch::optim::Adam* optimizer, const Ml1TrainingState& state);
@@ -59,6 +63,9 @@ struct LoadedMl1 {
   /// one, its saved state.
   std::shared_ptr<torch::optim::Adam> optimizer;
   bool had_optimizer_state = false;
+  /// False for checkpoints written before the trainer re-estimated the BatchNorm statistics
+  /// (batch_norm_calibration.hpp): their eval-mode model sings noise until recalibrated.
+  bool batch_norm_recalibrated = false;
   Ml1TrainingState state;
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/shape.hpp"
 #include "model/relu_batch_norm.hpp"
 
 namespace mh::model {
@@ -30,12 +31,6 @@ ConvTransposeMode mode_from_name(const std::string& name) {
   if (name == "native") return ConvTransposeMode::kNative;
   check_choice("ml1.conv_transpose", name, name == "auto", "auto, conv-grad, native");
   return ConvTransposeMode::kAuto;
-}
-
-std::string shape_string(const torch::Tensor& t) {
-  std::string s = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
 }
 
 }  // namespace
@@ -234,7 +229,7 @@ void ConvVaeImpl::set_conv_transpose_mode(ConvTransposeMode mode) {
 
 void ConvVaeImpl::check_input(const torch::Tensor& x) const {
   if (x.dim() != 4 || x.size(1) != 1 || x.size(2) != options_.n_mels || x.size(3) != options_.frames) {
-    throw ShapeError(fmt::format("ConvVae input: got {}, expected [N, 1, {}, {}]", shape_string(x),
+    throw ShapeError(fmt::format("ConvVae input: got {}, expected [N, 1, {}, {}]", shape_string(x.sizes()),
                                  options_.n_mels, options_.frames));
   }
 }
@@ -258,7 +253,7 @@ torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return encode_distri
 
 torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
   if (z.dim() != 2 || z.size(1) != options_.latent_dim) {
-    throw ShapeError(fmt::format("ConvVae latent: got {}, expected [N, {}]", shape_string(z), options_.latent_dim));
+    throw ShapeError(fmt::format("ConvVae latent: got {}, expected [N, {}]", shape_string(z.sizes()), options_.latent_dim));
   }
   const auto shape = options_.bottleneck_shape();
   torch::Tensor h = decoder_dense->forward(z).view({z.size(0), shape[0], shape[1], shape[2]});

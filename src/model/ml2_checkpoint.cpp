@@ -7,19 +7,6 @@
 
 namespace mh::model {
 
-namespace {
-
-std::string archive_bytes(torch::serialize::OutputArchive& archive) {
-  std::string out;
-  archive.save_to([&out](const void* data, size_t n) {
-    out.append(static_cast<const char*>(data), n);
-    return n;
-  });
-  return out;
-}
-
-}  // namespace
-
 std::shared_ptr<torch::optim::Adam> make_ml2_adam(OrderModelImpl& net, double learning_rate) {
   return std::make_shared<torch::optim::Adam>(net.parameters(),
                                               torch::optim::AdamOptions(learning_rate).betas({0.9, 0.999}).eps(1e-7));

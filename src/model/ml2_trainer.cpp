@@ -6,7 +6,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "model/cpu_generator.hpp"
 #include "model/ml2_loss.hpp"
 
 namespace mh::model {
@@ -15,10 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Fixed offsets keep the streams independent of each other and of the initialisation seed.
-torch::Generator cpu_generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
 }  // namespace
 

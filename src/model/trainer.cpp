@@ -7,7 +7,10 @@
 #include <limits>
 
 #include "core/check.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "model/cpu_generator.hpp"
+#include "model/batch_norm_calibration.hpp"
 #include "model/vae_loss.hpp"
 
 namespace mh::model {
@@ -16,10 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Fixed offsets keep the streams independent of each other and of the initialisation seed.
-torch::Generator cpu_generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
 void check_batch(const torch::Tensor& x, const ConvVaeOptions& o, size_t expected) {
   if (x.dim() != 4 || x.size(0) != static_cast<int64_t>(expected) || x.size(1) != 1 || x.size(2) != o.n_mels ||
@@ -83,20 +83,49 @@ std::string Ml1Trainer::checkpoint() const {
 }
 
 double Ml1Trainer::validate(const SnippetSource& source, const std::vector<int64_t>& indices) {
-  if (indices.empty()) return std::numeric_limits<double>::quiet_NaN();
+  return validation_figures(source, indices).model;
+}
+
+ValidationFigures Ml1Trainer::validation_figures(const SnippetSource& source, const std::vector<int64_t>& indices) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (indices.empty()) return {nan, nan, nan};
   torch::NoGradGuard no_grad;
+  const bool was_training = model_->is_training();
   model_->eval();
-  double sum = 0;
+  double sum = 0, sum_mean = 0, sum_flat = 0;
   const size_t bs = static_cast<size_t>(settings_.batch_size);
   for (size_t start = 0; start < indices.size(); start += bs) {
     const std::vector<int64_t> idx(indices.begin() + start, indices.begin() + std::min(indices.size(), start + bs));
     const auto x = source.batch(idx).to(device_, torch::kFloat32);
     check_batch(x, model_->options(), idx.size());
     const auto y = model_->decode(model_->encode(x));
-    sum += (x - y).pow(2).mean().item<double>() * static_cast<double>(idx.size());
+    const double n = static_cast<double>(idx.size());
+    sum += (x - y).pow(2).mean().item<double>() * n;
+    // Each snippet's own spectrum averaged over time: what a model that knows the colour of a
+    // snippet but none of its notes would give.
+    sum_flat += (x - x.mean(3, /*keepdim=*/true)).pow(2).mean().item<double>() * n;
+    if (mean_snippet_.defined()) sum_mean += (x - mean_snippet_).pow(2).mean().item<double>() * n;
   }
-  model_->train();
-  return sum / static_cast<double>(indices.size());
+  model_->train(was_training);
+  const double n = static_cast<double>(indices.size());
+  return {sum / n, mean_snippet_.defined() ? sum_mean / n : nan, sum_flat / n};
+}
+
+void Ml1Trainer::recalibrate(const SnippetSource& source, const std::vector<int64_t>& train_indices) {
+  const auto subset = calibration_subset(train_indices, kCalibrationSnippets);
+  const int64_t bs = settings_.batch_size;
+  const int64_t n_batches = (static_cast<int64_t>(subset.size()) + bs - 1) / bs;
+  torch::Tensor sum;
+  recalibrate_batch_norm(*model_, n_batches, [&](int64_t b) {
+    const auto first = subset.begin() + b * bs;
+    const std::vector<int64_t> idx(first, first + std::min<int64_t>(bs, subset.end() - first));
+    const auto x = source.batch(idx).to(device_, torch::kFloat32);
+    check_batch(x, model_->options(), idx.size());
+    const auto s = x.sum(0, /*keepdim=*/true);
+    sum = sum.defined() ? sum + s : s;
+    return x;
+  });
+  if (sum.defined()) mean_snippet_ = sum / static_cast<double>(subset.size());
 }
 
 TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int64_t>& train_indices,
@@ -109,7 +138,11 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
   }
   if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(*model_);
   while (state_.epochs_done < settings_.epochs) {
-    if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done};
+    if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) {
+      // The saved state of a stopped run may be sung from: give it statistics of its weights.
+      recalibrate(source, train_indices);
+      return {true, state_.epochs_done};
+    }
   }
   return {false, state_.epochs_done};
 }
@@ -162,11 +195,17 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
     optimizer_->zero_grad();
     const auto out = model_->forward(x, sample_gen_);
     const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, settings_.reconstruction_weight);
+    const double total = loss.total.item<double>();
+    if (!std::isfinite(total)) {
+      // Nothing of this batch reaches the weights or the saved checkpoint.
+      throw TrainingError(fmt::format(
+          "ML1 training diverged at epoch {}, batch {}: the loss is {}; the last saved checkpoint is kept "
+          "(try a lower ml1.learning_rate)", state_.epochs_done + 1, b + 1, total));
+    }
     loss.total.backward();
     if (callbacks.sync != nullptr) callbacks.sync->after_backward(*model_, static_cast<int64_t>(idx.size()), global_items);
     optimizer_->step();
     const double count = static_cast<double>(idx.size());
-    const double total = loss.total.item<double>();
     const double recon = loss.reconstruction.item<double>();
     state_.sum_total += total * count;
     state_.sum_reconstruction += recon * count;
@@ -187,7 +226,11 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
   record.train_kl = state_.sum_kl / seen;
   record.seconds = seconds_before + seconds_since(start);
   record.snippets_per_s = record.seconds > 0 ? static_cast<double>(state_.seen) / record.seconds : 0.0;
-  record.val_reconstruction = validate(source, val_indices);
+  recalibrate(source, train_indices);
+  const auto figures = validation_figures(source, val_indices);
+  record.val_reconstruction = figures.model;
+  record.val_mean_snippet = figures.mean_snippet;
+  record.val_time_flat = figures.time_flat;
   state_.history.push_back(record);
   state_.epochs_done += 1;
   state_.batch_in_epoch = 0;

@@ -39,6 +39,13 @@ struct TrainerCallbacks {
   GradientSync* sync = nullptr;
 };
 
+/// Eval-mode reconstruction MSE on validation snippets, with what two trivial predictors give:
+/// the mean training snippet, and each snippet's own spectrum averaged over time (its colour
+/// without its notes). NaN where there is nothing to measure.
+struct ValidationFigures {
+  double model, mean_snippet, time_flat;
+};
+
 struct TrainResult {
   bool stopped = false;  ///< the stop flag ended training early; save checkpoint() now
   int64_t epochs_done = 0;
@@ -61,6 +68,13 @@ class Ml1Trainer {
 
   /// Reconstruction MSE over `indices` in eval mode (decoding mu), batches of settings().batch_size.
   double validate(const SnippetSource& source, const std::vector<int64_t>& indices);
+  /// validate() with the two baselines (the mean snippet is that of the last recalibration's
+  /// snippets; NaN before the first).
+  ValidationFigures validation_figures(const SnippetSource& source, const std::vector<int64_t>& indices);
+  /// Re-estimates the BatchNorm statistics from at most kCalibrationSnippets training snippets
+  /// (batch_norm_calibration.hpp); done at every epoch end and when stopped, before saving.
+  void recalibrate(const SnippetSource& source, const std::vector<int64_t>& train_indices);
+  static constexpr size_t kCalibrationSnippets = 1024;
 
   /// The whole state (model, Adam, generators, position, history) as checkpoint bytes.
   std::string checkpoint() const;
@@ -87,6 +101,7 @@ class Ml1Trainer {
   torch::Device device_;
   torch::Generator shuffle_gen_, sample_gen_;
   Ml1TrainingState state_;  // position and history; generator states are kept in the generators
+  torch::Tensor mean_snippet_;  // [1, 1, n_mels, frames], set by recalibrate()
 };
 
 }  // namespace mh::model

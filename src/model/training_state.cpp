@@ -16,7 +16,10 @@ nlohmann::json EpochRecord::to_json() const {
                       {"train_kl", train_kl},
                       {"seconds", seconds},
                       {"snippets_per_s", snippets_per_s}};
-  j["val_reconstruction"] = std::isfinite(val_reconstruction) ? nlohmann::json(val_reconstruction) : nlohmann::json();
+  const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  j["val_reconstruction"] = number_or_null(val_reconstruction);
+  j["val_mean_snippet"] = number_or_null(val_mean_snippet);
+  j["val_time_flat"] = number_or_null(val_time_flat);
   return j;
 }
 
@@ -31,6 +34,10 @@ EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
     r.snippets_per_s = j.at("snippets_per_s").get<double>();
     const auto& v = j.at("val_reconstruction");
     r.val_reconstruction = v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+    for (auto [key, field] : {std::pair{"val_mean_snippet", &r.val_mean_snippet}, {"val_time_flat", &r.val_time_flat}}) {
+      const auto it = j.find(key);
+      *field = it == j.end() || it->is_null() ? std::numeric_limits<double>::quiet_NaN() : it->get<double>();
+    }
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("epoch record: {}", e.what()));
   }

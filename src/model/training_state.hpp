@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct EpochRecord {
   int64_t epoch = 0;  ///< 1-based
   double train_total = 0, train_reconstruction = 0, train_kl = 0;
   double val_reconstruction = 0;
+  /// The baselines of val_reconstruction (trainer.hpp ValidationFigures); NaN when unknown
+  /// (histories written before they were measured).
+  double val_mean_snippet = std::nan(""), val_time_flat = std::nan("");
   double seconds = 0, snippets_per_s = 0;
 
   nlohmann::json to_json() const;

@@ -34,6 +34,14 @@ torch::Tensor Voice::render(const torch::Tensor& mel, torch::Generator& gen) con
   return to_audio_.song(mel, gen).to(torch::kCPU);
 }
 
+dsp::SongAudio Voice::render_with_origins(const torch::Tensor& mel, torch::Generator& gen) const {
+  if (mel.size(0) == 0) return {torch::zeros({0}), {}};
+  torch::NoGradGuard no_grad;
+  auto song = to_audio_.song_with_origins(mel, gen);
+  song.audio = song.audio.to(torch::kCPU);
+  return song;
+}
+
 torch::Tensor Voice::sing(const torch::Tensor& latents, torch::Generator& gen) const {
   return render(mel(latents), gen);
 }

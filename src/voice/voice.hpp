@@ -23,6 +23,8 @@ class Voice {
   torch::Tensor sing(const torch::Tensor& latents, torch::Generator& gen) const;
   /// normalised mel [n, n_mels, frames] → joined mono audio.
   torch::Tensor render(const torch::Tensor& mel, torch::Generator& gen) const;
+  /// render() with where each snippet lies in the song (dsp::SongAudio).
+  dsp::SongAudio render_with_origins(const torch::Tensor& mel, torch::Generator& gen) const;
 
   int sample_rate_hz() const { return mel_.sample_rate_hz; }
 

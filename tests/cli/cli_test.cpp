@@ -31,7 +31,7 @@ void write_sine_wav(const std::filesystem::path& p, double seconds, int rate = 4
 TEST(Cli, HelpListsEveryCommand) {
   const auto r = test::run_command(cli() + " --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate"}) {
+  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate"}) {
     EXPECT_NE(r.output.find(command), std::string::npos) << command;
   }
 }
@@ -166,6 +166,19 @@ TEST_F(CliAgent, TrainAllTrainsMl1ThenOrdersThenMl2) {
   EXPECT_TRUE(std::filesystem::exists(*dir_ / "agent" / "orders.bin"));
   EXPECT_TRUE(std::filesystem::exists(*dir_ / "agent" / "ml2.ckpt"));
   EXPECT_NE(train_.output.find("ML2 trained, 1 epochs"), std::string::npos) << train_.output;
+}
+
+TEST_F(CliAgent, EvaluatePrintsEachRecordingAndTheVoiceAloneAndWritesJson) {
+  const auto r = test::run_command(cli() + " evaluate --agent " + agent() + " " + path("corpus") + " --json " +
+                                   path("evaluate.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("t3.wav"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("voice alone"), std::string::npos) << r.output;
+  const auto j = read_json(path("evaluate.json"));
+  ASSERT_EQ(j.at("recordings").size(), 5u);
+  // The voice alone renders what was heard: far closer to it than to the other recordings.
+  EXPECT_GT(j.at("voice_only").at("envelope_ratio").get<double>(), 2.0) << j.dump();
+  EXPECT_LT(j.at("voice_only").at("envelope_db").get<double>(), j.at("answer").at("envelope_db").get<double>() + 1e-9);
 }
 
 TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {

@@ -20,7 +20,7 @@ namespace mh {
 namespace {
 namespace fs = std::filesystem;
 
-std::string cli() { return test::cli_path().string(); }
+std::string converse_cli() { return test::cli_path().string(); }
 
 void write_tone(const fs::path& path, double seconds, double hz) {
   const auto t = torch::arange(static_cast<int64_t>(seconds * 44100), torch::kFloat64) / 44100.0;
@@ -46,7 +46,7 @@ class Converse : public ::testing::Test {
       const fs::path corpus = *dir_ / ("corpus_" + std::string(name));
       fs::create_directories(corpus);
       for (int i = 0; i < 5; ++i) write_tone(corpus / ("t" + std::to_string(i) + ".wav"), 2.0 + 0.25 * i, base * (1 + 0.2 * i));
-      const auto r = test::run_command(cli() + " agent new --agent " + (*dir_ / name).string() + " --name " + name +
+      const auto r = test::run_command(converse_cli() + " agent new --agent " + (*dir_ / name).string() + " --name " + name +
                                        " --corpus " + corpus.string() + " --settings " + (*dir_ / "tiny.toml").string());
       if (r.exit_code != 0) setup_error_ += r.output;
     }
@@ -86,13 +86,13 @@ std::string Converse::setup_error_;
 TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
   test::TempDir run;
   copy_agents(run.path());
-  const auto r = test::run_command(cli() + converse_args(run.path()));
+  const auto r = test::run_command(converse_cli() + converse_args(run.path()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(songs(run / "session").size(), 6u);
   EXPECT_NE(r.output.find("forgetting"), std::string::npos) << r.output;  // the measures table
   EXPECT_NE(r.output.find("Valerio: still"), std::string::npos) << r.output;  // tiny runs stay mostly human
   EXPECT_NE(r.output.find("Dennis sings imitation"), std::string::npos) << r.output;
-  const auto again = test::run_command(cli() + converse_args(run.path()));
+  const auto again = test::run_command(converse_cli() + converse_args(run.path()));
   EXPECT_EQ(again.exit_code, 5) << again.output;
   EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
 }
@@ -100,7 +100,7 @@ TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
 TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
   test::TempDir whole;
   copy_agents(whole.path());
-  ASSERT_EQ(test::run_command(cli() + converse_args(whole.path())).exit_code, 0);
+  ASSERT_EQ(test::run_command(converse_cli() + converse_args(whole.path())).exit_code, 0);
   const auto expected = songs(whole / "session");
 
   test::TempDir killed;
@@ -111,7 +111,7 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      const std::string command = "exec " + cli() + converse_args(killed.path()) + " --resume >/dev/null 2>&1";
+      const std::string command = "exec " + converse_cli() + converse_args(killed.path()) + " --resume >/dev/null 2>&1";
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -131,7 +131,7 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
       waitpid(pid, &status, 0);
     }
   }
-  const auto r = test::run_command(cli() + converse_args(killed.path()) + " --resume");
+  const auto r = test::run_command(converse_cli() + converse_args(killed.path()) + " --resume");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto got = songs(session);
   ASSERT_EQ(got.size(), expected.size());
@@ -147,7 +147,7 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
 TEST_F(Converse, BadConversationSettingsNameTheField) {
   test::TempDir run;
   write_file_atomic(run / "bad.toml", "rounds = 2\n[b]\nmix_human_share = 1.5\n");
-  const auto r = test::run_command(cli() + " converse --session " + (run / "s").string() + " --agents " +
+  const auto r = test::run_command(converse_cli() + " converse --session " + (run / "s").string() + " --agents " +
                                    (*dir_ / "Valerio").string() + " " + (*dir_ / "Dennis").string() + " --settings " +
                                    (run / "bad.toml").string());
   EXPECT_EQ(r.exit_code, 3) << r.output;

@@ -19,14 +19,14 @@ using test::human;
 using test::random_snippets;
 using test::song_record;
 
-const StoreShape kShape{4, 3};
+const StoreShape kChecksumShape{4, 3};
 constexpr int64_t kHeaderBytes = 32;
 constexpr int64_t kItemBytes = 4 * 3 * 2;
 
 void make_store(const fs::path& dir) {
-  auto store = SnippetStore::create(dir, kShape);
-  store.append_song(song_record("a"), random_snippets(2, kShape, 1), human());
-  store.append_song(song_record("b"), random_snippets(1, kShape, 2), human());
+  auto store = SnippetStore::create(dir, kChecksumShape);
+  store.append_song(song_record("a"), random_snippets(2, kChecksumShape, 1), human());
+  store.append_song(song_record("b"), random_snippets(1, kChecksumShape, 2), human());
 }
 
 // Runs f, which must throw DatasetError with a one-line message; returns the message.

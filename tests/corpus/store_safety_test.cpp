@@ -18,30 +18,30 @@ using test::human;
 using test::random_snippets;
 using test::song_record;
 
-const StoreShape kShape{8, 6};
-constexpr int64_t kItemBytes = 8 * 6 * 2;
-constexpr int64_t kHeaderBytes = 32;
+const StoreShape kSafetyShape{8, 6};
+constexpr int64_t kSafetyItemBytes = 8 * 6 * 2;
+constexpr int64_t kSafetyHeaderBytes = 32;
 
 SnippetStore store_with_two_songs(const fs::path& dir) {
-  auto store = SnippetStore::create(dir, kShape);
-  store.append_song(song_record("a"), random_snippets(3, kShape, 1), human());
-  store.append_song(song_record("b"), random_snippets(2, kShape, 2), human());
+  auto store = SnippetStore::create(dir, kSafetyShape);
+  store.append_song(song_record("a"), random_snippets(3, kSafetyShape, 1), human());
+  store.append_song(song_record("b"), random_snippets(2, kSafetyShape, 2), human());
   return store;
 }
 
 TEST(StoreSafety, AnAppendNeverCommittedLeavesTheStoreAsItWasAndAppendingStillWorks) {
   mh::test::TempDir dir;
   const auto path = dir / "s";
-  const auto before = random_snippets(2, kShape, 3);
+  const auto before = random_snippets(2, kSafetyShape, 3);
   {
-    auto store = SnippetStore::create(path, kShape);
+    auto store = SnippetStore::create(path, kSafetyShape);
     store.append_song(song_record("kept"), before, human());
     auto session = store.begin_append();
-    session.add_song(song_record("lost"), random_snippets(4, kShape, 4), human());
+    session.add_song(song_record("lost"), random_snippets(4, kSafetyShape, 4), human());
     EXPECT_EQ(session.pending_songs(), 1);
     // The session ends without commit, as when the process is killed after writing the data.
   }
-  EXPECT_EQ(fs::file_size(path / "snippets.bin"), static_cast<std::uintmax_t>(kHeaderBytes + 6 * kItemBytes));
+  EXPECT_EQ(fs::file_size(path / "snippets.bin"), static_cast<std::uintmax_t>(kSafetyHeaderBytes + 6 * kSafetyItemBytes));
   const std::string manifest_before = read_file(path / "manifest.json");
 
   auto store = SnippetStore::open(path);
@@ -50,10 +50,10 @@ TEST(StoreSafety, AnAppendNeverCommittedLeavesTheStoreAsItWasAndAppendingStillWo
   EXPECT_NO_THROW(store.verify());
   EXPECT_EQ(read_file(path / "manifest.json"), manifest_before);
 
-  const auto next = random_snippets(1, kShape, 5);
+  const auto next = random_snippets(1, kSafetyShape, 5);
   EXPECT_EQ(store.append_song(song_record("next"), next, human()), 1);
   // The uncommitted bytes were cut before the new song was written after the committed end.
-  EXPECT_EQ(fs::file_size(path / "snippets.bin"), static_cast<std::uintmax_t>(kHeaderBytes + 3 * kItemBytes));
+  EXPECT_EQ(fs::file_size(path / "snippets.bin"), static_cast<std::uintmax_t>(kSafetyHeaderBytes + 3 * kSafetyItemBytes));
   const auto reopened = SnippetStore::open(path);
   EXPECT_EQ(reopened.size(), 3);
   EXPECT_NO_THROW(reopened.verify());
@@ -72,10 +72,10 @@ TEST(StoreSafety, GarbageAfterTheCommittedEndIsIgnored) {
 
 TEST(StoreSafety, ASessionCommitsAllItsSongsTogether) {
   mh::test::TempDir dir;
-  auto store = SnippetStore::create(dir / "s", kShape);
+  auto store = SnippetStore::create(dir / "s", kSafetyShape);
   auto session = store.begin_append();
-  EXPECT_EQ(session.add_song(song_record("a"), random_snippets(1, kShape, 6), human()), 0);
-  EXPECT_EQ(session.add_song(song_record("b"), random_snippets(2, kShape, 7), human()), 1);
+  EXPECT_EQ(session.add_song(song_record("a"), random_snippets(1, kSafetyShape, 6), human()), 0);
+  EXPECT_EQ(session.add_song(song_record("b"), random_snippets(2, kSafetyShape, 7), human()), 1);
   EXPECT_EQ(store.size(), 0);
   EXPECT_EQ(SnippetStore::open(dir / "s").size(), 0);
   session.commit();
@@ -86,7 +86,7 @@ TEST(StoreSafety, ASessionCommitsAllItsSongsTogether) {
 
 TEST(StoreSafety, TwoAppendsAtOnceAreRefused) {
   mh::test::TempDir dir;
-  auto store = SnippetStore::create(dir / "s", kShape);
+  auto store = SnippetStore::create(dir / "s", kSafetyShape);
   auto session = store.begin_append();
   test::expect_dataset_error([&] { store.begin_append(); }, "already in progress");
   auto other = SnippetStore::open(dir / "s");
@@ -95,10 +95,10 @@ TEST(StoreSafety, TwoAppendsAtOnceAreRefused) {
 
 TEST(StoreSafety, AppendingThroughAStaleHandleIsRefused) {
   mh::test::TempDir dir;
-  auto first = SnippetStore::create(dir / "s", kShape);
+  auto first = SnippetStore::create(dir / "s", kSafetyShape);
   auto second = SnippetStore::open(dir / "s");
-  second.append_song(song_record("b"), random_snippets(1, kShape, 8), human());
-  test::expect_dataset_error([&] { first.append_song(song_record("a"), random_snippets(1, kShape, 9), human()); },
+  second.append_song(song_record("b"), random_snippets(1, kSafetyShape, 8), human());
+  test::expect_dataset_error([&] { first.append_song(song_record("a"), random_snippets(1, kSafetyShape, 9), human()); },
                              "changed by another process");
   EXPECT_EQ(SnippetStore::open(dir / "s").size(), 1);
 }
@@ -106,7 +106,7 @@ TEST(StoreSafety, AppendingThroughAStaleHandleIsRefused) {
 TEST(StoreSafety, AFlippedByteInAnItemIsDetectedWhenReadAndByVerify) {
   mh::test::TempDir dir;
   store_with_two_songs(dir / "s");
-  test::flip_byte(dir / "s" / "snippets.bin", kHeaderBytes + 3 * kItemBytes + 17);  // item 3: song b, snippet 0
+  test::flip_byte(dir / "s" / "snippets.bin", kSafetyHeaderBytes + 3 * kSafetyItemBytes + 17);  // item 3: song b, snippet 0
   const auto store = SnippetStore::open(dir / "s");
   EXPECT_NO_THROW(store.read({0, 1, 2, 4}));
   test::expect_dataset_error([&] { store.read({3}); }, "item 3 (song 1 'b', snippet 0) is corrupt: checksum mismatch");
@@ -116,7 +116,7 @@ TEST(StoreSafety, AFlippedByteInAnItemIsDetectedWhenReadAndByVerify) {
 TEST(StoreSafety, TruncatedDataIsRefusedOnOpen) {
   mh::test::TempDir dir;
   store_with_two_songs(dir / "s");
-  fs::resize_file(dir / "s" / "snippets.bin", kHeaderBytes + 4 * kItemBytes + 5);
+  fs::resize_file(dir / "s" / "snippets.bin", kSafetyHeaderBytes + 4 * kSafetyItemBytes + 5);
   test::expect_dataset_error([&] { SnippetStore::open(dir / "s"); }, "truncated");
 }
 

@@ -82,5 +82,14 @@ TEST(CrossfadeJoin, RefusesMatricesAndNegativeFades) {
   EXPECT_THROW(crossfade_join({torch::zeros({4})}, -1), SettingsError);
 }
 
+TEST(CrossfadeStarts, MatchTheJoinedPiecesIncludingShortJoints) {
+  EXPECT_EQ(crossfade_starts({10, 10, 3}, 4), (std::vector<int64_t>{0, 6, 13}));
+  EXPECT_TRUE(crossfade_starts({}, 4).empty());
+  const std::vector<torch::Tensor> pieces = {torch::ones({10}), torch::ones({2}), torch::ones({7})};
+  const auto starts = crossfade_starts({10, 2, 7}, 4);
+  EXPECT_EQ(crossfade_join(pieces, 4).size(0), starts.back() + 7);
+  EXPECT_THROW(crossfade_starts({3}, -1), SettingsError);
+}
+
 }  // namespace
 }  // namespace mh::dsp

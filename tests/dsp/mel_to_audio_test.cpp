@@ -78,6 +78,25 @@ TEST_F(Fixture, SameSeedGivesTheSameSongAndTheSongIsTheTrimmedJoinedSnippets) {
   EXPECT_TRUE(torch::equal(song, crossfade_join(pieces, inversion.crossfade_samples)));
 }
 
+TEST_F(Fixture, OriginsPutEachSnippetBackWhereItWasCut) {
+  const MelToAudio to_audio(mel, inversion, torch::kCPU);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  const auto song = to_audio.song_with_origins(normalised, gen);
+  ASSERT_EQ(song.origins.size(), 3u);
+  EXPECT_LE(song.origins[0], 0);
+  // Each origin lies within a fade and a trim of one snippet length after the previous one.
+  for (size_t i = 1; i < 3; ++i) {
+    const int64_t step = song.origins[i] - song.origins[i - 1];
+    EXPECT_GT(step, 88200 - 4000) << i;
+    EXPECT_LT(step, 88200 + 4000) << i;
+  }
+  // Cut at the origins, the song is each snippet's own audio, trimmed and faded at the edges.
+  auto gen2 = at::make_generator<at::CPUGeneratorImpl>(7);
+  const auto own = to_audio.snippets(normalised, gen2);
+  const auto middle = song.audio.narrow(0, song.origins[1] + 10000, 40000);
+  EXPECT_TRUE(torch::allclose(middle, own[1].narrow(0, 10000, 40000), 1e-5, 1e-6));
+}
+
 TEST_F(Fixture, AcceptsAChannelDimensionAndAnEmptyBatch) {
   const MelToAudio voice(mel, inversion, torch::kCPU);
   torch::Generator gen = at::make_generator<at::CPUGeneratorImpl>(1);

@@ -10,6 +10,16 @@ namespace {
 
 torch::Tensor ramp(int64_t n) { return torch::arange(1, n + 1, torch::kFloat32) / static_cast<double>(n); }
 
+TEST(CutAt, TakesSnippetsAtAnyStartZeroOutside) {
+  const auto x = torch::arange(1, 11, torch::kFloat32);  // 1..10
+  const auto s = cut_at(x, {-2, 0, 8}, 4);
+  EXPECT_TRUE(torch::equal(s[0], torch::tensor({0.f, 0.f, 1.f, 2.f})));
+  EXPECT_TRUE(torch::equal(s[1], torch::tensor({1.f, 2.f, 3.f, 4.f})));
+  EXPECT_TRUE(torch::equal(s[2], torch::tensor({9.f, 10.f, 0.f, 0.f})));
+  EXPECT_EQ(cut_at(x, {}, 4).size(0), 0);
+  EXPECT_TRUE(torch::equal(cut_at(x, {20}, 2)[0], torch::zeros({2})));
+}
+
 TEST(CutSnippets, ZeroPadsTheLastSnippet) {
   const auto x = ramp(10);
   const auto s = cut_snippets(x, 4);

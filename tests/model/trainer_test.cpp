@@ -74,6 +74,59 @@ TEST(Ml1Trainer, LearnsATinyDatasetOfSyntheticSpectrograms) {
   EXPECT_LT(after, before / 4);
 }
 
+// Every song is sung in eval mode: after training, the eval-mode model must reconstruct as well
+// as the model does with the batch statistics it trained with, and beat the mean snippet.
+TEST(Ml1Trainer, EvalModeReconstructsAsWellAsTrainModeAfterAFewEpochs) {
+  InMemorySnippetSource data(synthetic_snippets(32));
+  Ml1Trainer trainer(tiny_settings(30), tiny_options(), torch::kCPU);
+  trainer.train(data, iota(32), {});
+  const auto x = data.batch(iota(32));
+  const double eval_mse = trainer.validate(data, iota(32));
+  const double mean_snippet = (x - x.mean(0, true)).pow(2).mean().item<double>();
+  auto& m = trainer.model();
+  torch::NoGradGuard no_grad;
+  m->train();
+  double train_mse = 0;
+  for (int b = 0; b < 8; ++b) {  // the trainer's batches of 4, decoding the means
+    const auto xb = x.narrow(0, b * 4, 4);
+    train_mse += (xb - m->decode(m->encode(xb))).pow(2).mean().item<double>() / 8;
+  }
+  EXPECT_LT(eval_mse, mean_snippet);
+  EXPECT_NEAR(eval_mse, train_mse, 0.1 * train_mse) << "mean snippet " << mean_snippet;
+}
+
+TEST(Ml1Trainer, ValidationFiguresCarryBothBaselines) {
+  InMemorySnippetSource data(synthetic_snippets(12));
+  Ml1Trainer trainer(tiny_settings(1), tiny_options(), torch::kCPU);
+  trainer.train(data, iota(8), {8, 9, 10, 11});
+  const auto& r = trainer.history().back();
+  const auto x = data.batch({8, 9, 10, 11});
+  const double flat = (x - x.mean(3, true)).pow(2).mean().item<double>();
+  EXPECT_NEAR(r.val_time_flat, flat, 1e-9);
+  const auto mean = data.batch(iota(8)).mean(0, true);
+  EXPECT_NEAR(r.val_mean_snippet, (x - mean).pow(2).mean().item<double>(), 1e-7);
+  const auto back = EpochRecord::from_json(r.to_json());
+  EXPECT_DOUBLE_EQ(back.val_time_flat, r.val_time_flat);
+}
+
+TEST(Ml1Trainer, ANonFiniteLossStopsWithOneLineAndLeavesTheWeights) {
+  InMemorySnippetSource good(synthetic_snippets(8));
+  Ml1Trainer trainer(tiny_settings(1), tiny_options(), torch::kCPU);
+  trainer.train(good, iota(8), {});
+  std::vector<torch::Tensor> before;
+  for (const auto& p : trainer.model()->parameters()) before.push_back(p.detach().clone());
+  InMemorySnippetSource bad(torch::full({8, 1, 32, 16}, std::nan(""), torch::kFloat32));
+  trainer.set_epochs(2);
+  try {
+    trainer.train(bad, iota(8), {});
+    FAIL() << "no error";
+  } catch (const TrainingError& e) {
+    EXPECT_NE(std::string(e.what()).find("diverged at epoch 2, batch 1"), std::string::npos) << e.what();
+  }
+  const auto after = trainer.model()->parameters();
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(torch::equal(before[i], after[i]));
+}
+
 TEST(Ml1Trainer, SameSeedGivesTheSameWeights) {
   InMemorySnippetSource data(synthetic_snippets(12));
   Ml1Trainer a(tiny_settings(2), tiny_options(), torch::kCPU);

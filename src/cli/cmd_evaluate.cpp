@@ -1,0 +1,77 @@
+// metahuman evaluate: does the agent listen? Imitations of recordings compared with what was heard.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "agent/agent.hpp"
+#include "agent/listening_evaluation.hpp"
+#include "audio/audio_files.hpp"
+#include "audio/read_audio.hpp"
+#include "cli/commands.hpp"
+#include "core/files.hpp"
+
+namespace mh::cli {
+namespace {
+
+struct EvaluateOptions {
+  std::string agent;
+  std::vector<std::string> inputs;
+  std::string json;
+  std::uint64_t seed = 0;
+  std::string device;
+};
+
+std::string row(const std::string& name, const dsp::ListeningFigures& a, const dsp::ListeningFigures& v) {
+  return fmt::format("{:<28} {:>5} {:>7.2f} {:>7.2f} {:>7.2f} {:>6.2f} {:>6.2f} | {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f}",
+                     name.size() > 28 ? name.substr(0, 25) + "..." : name, a.snippets, a.envelope_db, a.frames_db,
+                     a.long_term_db, a.envelope_ratio, a.frames_ratio, v.envelope_db, v.frames_db, v.long_term_db,
+                     v.envelope_ratio, v.frames_ratio);
+}
+
+void run_evaluate(const EvaluateOptions& o) {
+  auto a = agent::Agent::open(o.agent);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
+  const int sr = a.settings().front_end.mel.sample_rate_hz;
+  std::vector<agent::HeardRecording> heard;
+  for (const auto& input : o.inputs) {
+    for (const auto& path : audio::list_audio_files(input)) {
+      heard.push_back({path.filename().string(), audio::read_audio(path.string(), sr).samples});
+    }
+  }
+  const auto report = agent::evaluate_listening(a, heard, o.seed);
+  fmt::print("{} imitating {} recordings (σ = 0); distances in dB, ratios: other answers / own answer\n", a.name(),
+             heard.size());
+  fmt::print("{:<28} {:>5} {:>7} {:>7} {:>7} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>6}\n", "recording", "snip",
+             "envelope", "frames", "l-term", "env×", "frm×", "voice alone: env", "frames", "l-term", "env×", "frm×");
+  for (const auto& r : report.recordings) fmt::print("{}\n", row(r.name, r.answer, r.voice_only));
+  fmt::print("{}\n", row("all", report.answer, report.voice_only));
+  const auto& r = report.reconstruction;
+  fmt::print("ML1 reconstruction MSE {:.5f}; mean training snippet {:.5f} (×{:.2f}); each snippet's time-averaged "
+             "spectrum {:.5f} (×{:.2f})\n", r.model, r.mean_snippet, r.model / r.mean_snippet, r.time_flat,
+             r.model / r.time_flat);
+  if (!o.json.empty()) {
+    auto j = report.to_json();
+    j["agent"] = a.name();
+    j["ml1_version"] = a.ml1_version();
+    j["seed"] = o.seed;
+    write_file_atomic(o.json, j.dump(1));
+    fmt::print("figures written to {}\n", o.json);
+  }
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app) {
+  auto o = std::make_shared<EvaluateOptions>();
+  auto* cmd = app.add_subcommand(
+      "evaluate", "Imitate recordings (σ = 0) and measure how closely the answers follow what was heard, next to "
+                  "the voice path alone");
+  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  cmd->add_option("inputs", o->inputs, "Audio files or folders")->required();
+  cmd->add_option("--json", o->json, "Also write the figures to this JSON file");
+  cmd->add_option("--seed", o->seed, "Seed of the voice's Griffin-Lim phases");
+  cmd->add_option("--device", o->device, "auto, cpu or cuda (default: the agent's setting)");
+  cmd->callback([o] { run_evaluate(*o); });
+}
+
+}  // namespace mh::cli
