@@ -43,7 +43,24 @@ ReconstructionFigures reconstruction_figures(const torch::Tensor& heard, const t
   return f;
 }
 
+dsp::ListeningOptions listening_options(const Agent& agent) {
+  const auto& mel = agent.settings().front_end.mel;
+  return {mel.db_ceiling - mel.db_floor};
+}
+
 }  // namespace
+
+MeasuredAnswer sing_and_measure(const Agent& agent, const voice::Voice& voice, const torch::Tensor& heard_mel,
+                                const torch::Tensor& sung_mel, torch::Generator& gen) {
+  const auto& fe = agent.settings().front_end;
+  const auto song = voice.render_with_origins(sung_mel, gen);
+  MeasuredAnswer out{song.audio, {}};
+  if (heard_mel.size(0) == 0) return out;
+  const auto back = heard_back(song, dsp::MelFrontEnd(fe.mel), fe.snippet.snippet_samples(fe.mel.sample_rate_hz));
+  const std::vector<int64_t> one_song(static_cast<size_t>(heard_mel.size(0)), 0);
+  out.figures = dsp::summarise(dsp::listening_distances(heard_mel, back, one_song, listening_options(agent)));
+  return out;
+}
 
 nlohmann::json ReconstructionFigures::to_json() const {
   const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
@@ -90,7 +107,7 @@ ListeningReport evaluate_listening(Agent& agent, const std::vector<HeardRecordin
   ListeningReport report;
   if (groups.empty()) return report;
   const auto h = torch::cat(heard_mels);
-  const dsp::ListeningOptions options{fe.mel.top_db > 0 ? fe.mel.top_db : 80.0};
+  const auto options = listening_options(agent);
   const auto d_answer = dsp::listening_distances(h, torch::cat(answers), groups, options);
   const auto d_voice = dsp::listening_distances(h, torch::cat(voice_only), groups, options);
   report.reconstruction = reconstruction_figures(h, torch::cat(decoded), mean_snippet);

@@ -39,6 +39,18 @@ struct ListeningReport {
   nlohmann::json to_json() const;
 };
 
+/// A sung answer and how closely it follows what was heard.
+struct MeasuredAnswer {
+  torch::Tensor audio;  ///< the song, as voice.render(sung_mel, gen) gives it
+  dsp::ListeningFigures figures;
+};
+
+/// Renders `sung_mel` [n, n_mels, frames] with `voice` and compares the song, cut back at its
+/// snippets' origins and heard with the agent's front end, with `heard_mel` (same shape); the
+/// ratios compare with the song's other snippets. Consumes `gen` as voice.render does.
+MeasuredAnswer sing_and_measure(const Agent& agent, const voice::Voice& voice, const torch::Tensor& heard_mel,
+                                const torch::Tensor& sung_mel, torch::Generator& gen);
+
 /// The agent's answer to each recording next to the voice path alone; ratios compare with the
 /// answers to the other recordings (other snippets of the same one when there is one only).
 /// Same seed ⇒ same figures. Throws what Agent::encode and Voice throw.

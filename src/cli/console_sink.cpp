@@ -2,7 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace mh::cli {
+
+namespace {
+
+// How closely an imitation or variation follows what its singer heard (dsp/listening.hpp).
+std::string listening_note(const nlohmann::json& e) {
+  if (!e.contains("listening")) return "";
+  const auto& l = e["listening"];
+  const auto num = [&](const char* k) { return l.contains(k) && l[k].is_number() ? l[k].get<double>() : std::nan(""); };
+  return fmt::format(", {:.1f} dB from what was heard (×{:.2f})", num("envelope_db"), num("envelope_ratio"));
+}
+
+}  // namespace
 
 void ConsoleSink::on_event(const nlohmann::json& e) {
   const std::string type = e.value("type", "");
@@ -12,7 +26,7 @@ void ConsoleSink::on_event(const nlohmann::json& e) {
   } else if (type == "song") {
     line = fmt::format("song {:>3}: {} sings {} ({:.1f} s){}", e["song"].get<int64_t>(), e["singer"].get<std::string>(),
                        e["kind"].get<std::string>(), e["duration_s"].get<double>(),
-                       e.contains("fidelity_db") ? fmt::format(", fidelity {:.1f} dB", e["fidelity_db"].get<double>()) : "");
+                       listening_note(e));
   } else if (type == "listen") {
     line = fmt::format("          {} listens and remembers: human share {:.1f}%", e["agent"].get<std::string>(),
                        100 * e["human_fraction"].get<double>());

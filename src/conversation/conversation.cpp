@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "agent/agent.hpp"
+#include "agent/listening_evaluation.hpp"
 #include "audio/read_audio.hpp"
 #include "audio/resample.hpp"
 #include "conversation/dream.hpp"
@@ -55,7 +56,7 @@ struct Party {
   std::optional<Judge> judge;
   int64_t first_new_song = 0;  ///< dataset song id after the last dream
   std::vector<int64_t> songs_since_dream;
-  std::vector<double> fidelity_since_dream;
+  std::vector<json> imitations_since_dream, variations_since_dream;  ///< listening figures of each answer
   std::optional<torch::Tensor> previous_mean;
   std::optional<double> first_frechet;
   int dreams = 0;
@@ -233,8 +234,8 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
       throw DatasetError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
                                      (*e)["seq"].get<int64_t>(), number));
     }
-    if ((*e).contains("fidelity_db") && (*e)["fidelity_db"].is_number()) {
-      singer.fidelity_since_dream.push_back((*e)["fidelity_db"].get<double>());
+    if ((*e).contains("listening") && (*e)["listening"].is_object()) {
+      (kind == "imitation" ? singer.imitations_since_dream : singer.variations_since_dream).push_back((*e)["listening"]);
     }
     songs_.push_back(info);
     singer.songs_since_dream.push_back(number);
@@ -248,7 +249,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
   const double snippet_s = singer.agent.settings().front_end.snippet.seconds;
   torch::Tensor latents, audio;
   json source = nullptr;
-  std::optional<double> fidelity;
+  std::optional<json> listening;
   if (kind == "human") {
     std::vector<int64_t> candidates;
     for (const auto& song : singer.agent.dataset().manifest().songs()) {
@@ -284,9 +285,9 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     latents = singer.agent.encode(heard_mel);
     if (sigma > 0) latents = latents + sigma * torch::randn(latents.sizes(), gen, latents.options());
     auto voice = singer.agent.voice();
-    const auto answer_mel = voice.mel(latents);
-    fidelity = spectral_convergence_db(normalised_mel_to_power(heard_mel), normalised_mel_to_power(answer_mel));
-    audio = voice.render(answer_mel, gen);
+    auto answer = agent::sing_and_measure(singer.agent, voice, heard_mel, voice.mel(latents), gen);
+    audio = answer.audio;
+    listening = answer.figures.to_json();
   }
   json sidecar = {{"song", number},
                   {"round", round},
@@ -323,9 +324,9 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                 {"line", fmt::format("{} sings {}", singer.name,
                                      kind == "human" ? "a human song" : kind == "machine" ? "its own song"
                                      : kind == "file" ? "a recording" : "a " + kind)}};
-  if (fidelity) {
-    event["fidelity_db"] = *fidelity;
-    singer.fidelity_since_dream.push_back(*fidelity);
+  if (listening) {
+    event["listening"] = *listening;
+    (kind == "imitation" ? singer.imitations_since_dream : singer.variations_since_dream).push_back(*listening);
   }
   emit(event);
   songs_.push_back(info);
@@ -405,7 +406,8 @@ bool Loop::dream(Party& p, int round) {
     std::vector<torch::Tensor> mels;
     for (const auto number : p.songs_since_dream) mels.push_back(p.agent.mel_snippets(heard_audio(p, songs_[static_cast<size_t>(number)])));
     if (!mels.empty()) in.mel = torch::cat(mels, 0);
-    in.fidelity_db = p.fidelity_since_dream;
+    in.imitations = p.imitations_since_dream;
+    in.variations = p.variations_since_dream;
     in.update_human_share = plan.human_share;
     in.previous_mean = p.previous_mean;
     in.first_frechet = p.first_frechet;
@@ -429,7 +431,8 @@ bool Loop::dream(Party& p, int round) {
   p.dreams = index;
   p.first_new_song = e["dataset_songs"].get<int64_t>();
   p.songs_since_dream.clear();
-  p.fidelity_since_dream.clear();
+  p.imitations_since_dream.clear();
+  p.variations_since_dream.clear();
   if (e.contains("generation_mean")) {
     p.previous_mean = torch::tensor(e["generation_mean"].get<std::vector<double>>(), torch::kFloat64);
   }

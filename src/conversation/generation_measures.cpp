@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <fmt/format.h>
+
 #include <numeric>
 
 #include "agent/agent.hpp"
@@ -40,11 +42,20 @@ GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& ju
   v["forgetting"] = judge.reference_error0() > 0 ? e_now / judge.reference_error0() : nan;
   v["reconstruction_error"] = e_now;
 
-  double fid = nan;
-  if (!in.fidelity_db.empty()) {
-    fid = std::accumulate(in.fidelity_db.begin(), in.fidelity_db.end(), 0.0) / static_cast<double>(in.fidelity_db.size());
+  // Imitations and variations apart: a variation is meant to move away from what was heard.
+  for (const auto& [prefix, answers] : {std::pair{"imitation", &in.imitations}, {"variation", &in.variations}}) {
+    for (const char* key : {"envelope_db", "frames_db", "long_term_db", "envelope_ratio", "frames_ratio"}) {
+      double sum = 0;
+      int count = 0;
+      for (const auto& a : *answers) {
+        if (a.contains(key) && a[key].is_number()) {
+          sum += a[key].get<double>();
+          ++count;
+        }
+      }
+      v[fmt::format("{}_{}", prefix, key)] = count ? sum / count : nan;
+    }
   }
-  v["imitation_fidelity_db"] = fid;
 
   torch::Tensor gen_mel = in.mel;
   v["generation_snippets"] = gen_mel.defined() ? gen_mel.size(0) : 0;

@@ -19,7 +19,9 @@ class Judge;
 
 struct GenerationInput {
   torch::Tensor mel;                          ///< generation t: normalised mel snippets the agent sang, [n, mels, frames]
-  std::vector<double> fidelity_db;            ///< spectral convergence of its answers since the last dream
+  /// Listening figures (dsp::ListeningFigures::to_json) of its imitations and variations since the
+  /// last dream.
+  std::vector<nlohmann::json> imitations, variations;
   double update_human_share = 0;              ///< share of depth-0 items the dream trained on
   std::optional<torch::Tensor> previous_mean; ///< judge-space mean of generation t−1 [D] float64
   std::optional<double> first_frechet;        ///< FD of the first dream, for the ratio

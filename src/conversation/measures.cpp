@@ -70,15 +70,4 @@ double spectral_flatness(const torch::Tensor& ltas_db) {
   return std::exp(power.log().mean().item<double>()) / power.mean().item<double>();
 }
 
-double spectral_convergence_db(const torch::Tensor& heard_power, const torch::Tensor& answer_power) {
-  if (heard_power.sizes() != answer_power.sizes()) {
-    throw ShapeError(fmt::format("spectral_convergence_db: got [{}] and [{}], expected equal shapes",
-                                 fmt::join(heard_power.sizes(), ", "), fmt::join(answer_power.sizes(), ", ")));
-  }
-  const auto h = heard_power.to(torch::kFloat64);
-  const double num = (h - answer_power.to(torch::kFloat64)).norm().item<double>();
-  const double den = std::max(h.norm().item<double>(), 1e-300);
-  return 20.0 * std::log10(std::max(num / den, 1e-12));
-}
-
 }  // namespace mh::conversation

@@ -32,7 +32,4 @@ double ltas_distance_db(const torch::Tensor& a_db, const torch::Tensor& b_db);
 /// exp(mean ln P) / mean P of an LTAS given in dB (converted to linear power).
 double spectral_flatness(const torch::Tensor& ltas_db);
 
-/// Spectral convergence in dB: 20·log10(‖M_heard − M_answer‖_F / ‖M_heard‖_F) on linear mel power.
-double spectral_convergence_db(const torch::Tensor& heard_power, const torch::Tensor& answer_power);
-
 }  // namespace mh::conversation

@@ -57,8 +57,8 @@ ListeningDistances listening_distances(const torch::Tensor& heard, const torch::
                                  groups.size()));
   }
   const int64_t n = heard.size(0);
-  const auto h = heard.to(torch::kCPU, torch::kFloat64) * options.top_db;
-  const auto s = sung.to(torch::kCPU, torch::kFloat64) * options.top_db;
+  const auto h = heard.to(torch::kCPU, torch::kFloat64) * options.db_span;
+  const auto s = sung.to(torch::kCPU, torch::kFloat64) * options.db_span;
   ListeningDistances d;
   d.heard_spectrum = h.mean(2);
   d.sung_spectrum = s.mean(2);

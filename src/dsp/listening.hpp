@@ -1,7 +1,7 @@
 #pragma once
 /// How closely what an agent sang follows what it heard. Both are normalised log-mel snippets
-/// [n, n_mels, frames], paired by index; a value v stands for v · top_db − top_db dB relative to
-/// its snippet's peak, so differences are in dB.
+/// [n, n_mels, frames], paired by index; the front end maps [db_floor, db_ceiling] to [0, 1], so
+/// a difference d stands for d · (db_ceiling − db_floor) dB.
 ///
 /// Per heard snippet: the envelope distance (RMS over bands of the difference of the two
 /// time-averaged spectra) and the frame distance (RMS over bands and frames, at the best shift
@@ -17,7 +17,7 @@
 namespace mh::dsp {
 
 struct ListeningOptions {
-  double top_db = 80;       ///< dB span of the normalisation
+  double db_span = 200;     ///< db_ceiling − db_floor of the front end
   int64_t max_shift = 4;    ///< frames either way for the frame distance
   int64_t others = 8;       ///< other answers per snippet for the frame ratio (all of them for envelopes)
 };

@@ -67,12 +67,6 @@ TEST(Measures, LtasAveragesDecibelsOverFramesAndItemsPerBand) {
   EXPECT_NEAR(ltas_distance_db(ltas, torch::zeros({3}, torch::kFloat64)), std::sqrt(400.0 / 3.0), 1e-9);
 }
 
-TEST(Measures, SpectralConvergenceOfAHalvedSpectrumIsMinusSixDecibels) {
-  const auto heard = torch::rand({128, 40}, torch::kFloat64) + 0.1;
-  EXPECT_NEAR(spectral_convergence_db(heard, heard * 0.5), 20.0 * std::log10(0.5), 1e-9);
-  EXPECT_THROW(spectral_convergence_db(heard, heard.slice(1, 0, 10)), ShapeError);
-}
-
 TEST(Measures, TooSmallASetIsRefused) {
   EXPECT_THROW(fit_gaussian(torch::zeros({1, 4})), ShapeError);
 }
