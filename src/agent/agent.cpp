@@ -141,7 +141,12 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
   if (result.stopped && writes) write_file_atomic(ml1_path(), trainer->checkpoint());
   ml1_cache_ = nullptr;
   TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
-  if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
+  if (!trainer->history().empty()) {
+    const auto& last = trainer->history().back();
+    outcome.val_reconstruction = last.val_reconstruction;
+    outcome.val_mean_snippet = last.val_mean_snippet;
+    outcome.val_time_flat = last.val_time_flat;
+  }
   return outcome;
 }
 

@@ -5,6 +5,7 @@
 /// training set of the current run. Every file is written atomically; a killed command leaves the
 /// folder as it was before the command.
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -60,6 +61,8 @@ struct TrainOutcome {
   bool stopped = false;
   int64_t epochs_done = 0;        ///< finished epochs of the saved run, all calls together
   double val_reconstruction = 0;  ///< last epoch's validation MSE (normalised units), NaN if none
+  /// ML1: the baselines of val_reconstruction (model::ValidationFigures), NaN if none.
+  double val_mean_snippet = std::nan(""), val_time_flat = std::nan("");
 };
 
 class Agent {

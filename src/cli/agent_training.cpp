@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <memory>
 
 #include "core/errors.hpp"
@@ -9,6 +11,12 @@
 #include "core/progress.hpp"
 
 namespace mh::cli {
+
+std::string ml1_validation_summary(double mse, double mean_snippet, double time_flat) {
+  if (!std::isfinite(mse)) return "no validation songs";
+  return fmt::format("validation MSE {:.4g} (mean snippet ×{:.2f}, time-flat ×{:.2f})", mse, mse / mean_snippet,
+                     mse / time_flat);
+}
 
 void train_agent_models(agent::Agent& a, const AgentTrainingPlan& plan) {
   const auto& stop = interrupt_flag();
@@ -33,7 +41,8 @@ void train_agent_models(agent::Agent& a, const AgentTrainingPlan& plan) {
   bar.reset();
   current = -1;
   if (r1.stopped) throw InterruptedError(fmt::format("interrupted: {} ML1 saved after {} epochs", a.name(), r1.epochs_done));
-  fmt::print("{}: ML1 trained ({} epochs, validation MSE {:.4g})\n", a.name(), r1.epochs_done, r1.val_reconstruction);
+  fmt::print("{}: ML1 trained ({} epochs, {})\n", a.name(), r1.epochs_done,
+             ml1_validation_summary(r1.val_reconstruction, r1.val_mean_snippet, r1.val_time_flat));
 
   agent::TrainOptions t2;
   t2.epochs = plan.ml2_epochs;

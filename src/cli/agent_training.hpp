@@ -5,6 +5,10 @@
 
 namespace mh::cli {
 
+/// "validation MSE 0.0011 (mean snippet ×0.73, time-flat ×1.07)": ML1's eval-mode error on
+/// held-out songs against the two trivial predictors (model/trainer.hpp ValidationFigures).
+std::string ml1_validation_summary(double mse, double mean_snippet, double time_flat);
+
 struct AgentTrainingPlan {
   int ml1_epochs = -1;  ///< < 0: the agent's settings
   int ml2_epochs = -1;

@@ -5,6 +5,7 @@
 #include "agent/agent.hpp"
 #include "audio/read_audio.hpp"
 #include "audio/write_wav.hpp"
+#include "cli/agent_training.hpp"
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -101,7 +102,7 @@ void run_train(const TrainOptions& o) {
                                           p.snippets_per_s));
     };
     t.epoch_end = [&](const model::EpochRecord& r) {
-      if (bar) bar->finish(fmt::format("val mse {:.4g}", r.val_reconstruction));
+      if (bar) bar->finish(ml1_validation_summary(r.val_reconstruction, r.val_mean_snippet, r.val_time_flat));
       bar.reset();
     };
     const auto outcome = a.train_ml1(t);
@@ -109,8 +110,9 @@ void run_train(const TrainOptions& o) {
       throw InterruptedError(fmt::format("interrupted: ML1 saved after {} epochs in {}; continue with --resume",
                                          outcome.epochs_done, a.ml1_path().string()));
     }
-    fmt::print("{}: ML1 trained, {} epochs, validation MSE {:.4g}, {}\n", a.name(), outcome.epochs_done,
-               outcome.val_reconstruction, saved(a.ml1_path()));
+    fmt::print("{}: ML1 trained, {} epochs, {}, {}\n", a.name(), outcome.epochs_done,
+               ml1_validation_summary(outcome.val_reconstruction, outcome.val_mean_snippet, outcome.val_time_flat),
+               saved(a.ml1_path()));
     // ML2's song orders come from the ML1 that rank 0 has just saved: a rank with its own copy of
     // the agent folder takes rank 0's checkpoint (on a shared folder it is already there).
     if (group && o.stage == "all") {

@@ -56,7 +56,9 @@ struct Party {
   std::optional<Judge> judge;
   int64_t first_new_song = 0;  ///< dataset song id after the last dream
   std::vector<int64_t> songs_since_dream;
-  std::vector<json> imitations_since_dream, variations_since_dream;  ///< listening figures of each answer
+  /// Listening figures of each song sung since the last dream, by kind (human songs against
+  /// their stored source, imitations and variations against what the singer heard).
+  std::map<std::string, std::vector<json>> listening_since_dream;
   std::optional<torch::Tensor> previous_mean;
   std::optional<double> first_frechet;
   int dreams = 0;
@@ -235,7 +237,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                                      (*e)["seq"].get<int64_t>(), number));
     }
     if ((*e).contains("listening") && (*e)["listening"].is_object()) {
-      (kind == "imitation" ? singer.imitations_since_dream : singer.variations_since_dream).push_back((*e)["listening"]);
+      singer.listening_since_dream[kind].push_back((*e)["listening"]);
     }
     songs_.push_back(info);
     singer.songs_since_dream.push_back(number);
@@ -271,7 +273,10 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     latents = singer.agent.encode(mel);
     source = {{"dataset_song", song_id}, {"title", stored.record.title},
               {"from_s", static_cast<double>(start) * snippet_s}, {"to_s", static_cast<double>(start + n) * snippet_s}};
-    audio = singer.agent.voice().sing(latents, gen);
+    const auto voice = singer.agent.voice();
+    auto sung = agent::sing_and_measure(singer.agent, voice, mel, voice.mel(latents), gen);
+    audio = sung.audio;
+    listening = sung.figures.to_json();
   } else if (kind == "machine") {
     latents = singer.agent.compose(1, s_.machine_song_s, gen).at(0);
     audio = singer.agent.voice().sing(latents, gen);
@@ -326,7 +331,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                                      : kind == "file" ? "a recording" : "a " + kind)}};
   if (listening) {
     event["listening"] = *listening;
-    (kind == "imitation" ? singer.imitations_since_dream : singer.variations_since_dream).push_back(*listening);
+    singer.listening_since_dream[kind].push_back(*listening);
   }
   emit(event);
   songs_.push_back(info);
@@ -399,6 +404,13 @@ bool Loop::dream(Party& p, int round) {
       cb.progress = [&](const char* stage, int64_t epoch, double loss) { o_.dream_progress(p.name, stage, epoch, loss); };
     }
     const auto t0 = std::chrono::steady_clock::now();
+    json ml1_validation = json::object();
+    cb.ml1_trained = [&](const agent::TrainOutcome& r) {
+      const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+      ml1_validation = {{"ml1_val_mse", num(r.val_reconstruction)},
+                        {"ml1_val_mean_snippet", num(r.val_mean_snippet)},
+                        {"ml1_val_time_flat", num(r.val_time_flat)}};
+    };
     if (!run_dream(p.agent, plan, snapshot, cb)) return false;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -406,14 +418,14 @@ bool Loop::dream(Party& p, int round) {
     std::vector<torch::Tensor> mels;
     for (const auto number : p.songs_since_dream) mels.push_back(p.agent.mel_snippets(heard_audio(p, songs_[static_cast<size_t>(number)])));
     if (!mels.empty()) in.mel = torch::cat(mels, 0);
-    in.imitations = p.imitations_since_dream;
-    in.variations = p.variations_since_dream;
+    in.listening = p.listening_since_dream;
     in.update_human_share = plan.human_share;
     in.previous_mean = p.previous_mean;
     in.first_frechet = p.first_frechet;
     in.seed = seed;
     const auto m = measure_generation(p.agent, *p.judge, in);
     json measures = m.values;
+    measures.update(ml1_validation);
     measures["agent"] = p.name;
     measures["dream"] = index;
     measures["round"] = round;
@@ -431,8 +443,7 @@ bool Loop::dream(Party& p, int round) {
   p.dreams = index;
   p.first_new_song = e["dataset_songs"].get<int64_t>();
   p.songs_since_dream.clear();
-  p.imitations_since_dream.clear();
-  p.variations_since_dream.clear();
+  p.listening_since_dream.clear();
   if (e.contains("generation_mean")) {
     p.previous_mean = torch::tensor(e["generation_mean"].get<std::vector<double>>(), torch::kFloat64);
   }

@@ -96,7 +96,9 @@ bool run_dream(agent::Agent& agent, const DreamPlan& plan, const fs::path& snaps
     if (callbacks.progress) {
       o.progress = [&](const model::TrainProgress& p) { callbacks.progress("ml1", p.epoch, p.loss); };
     }
-    if (agent.train_ml1(o).stopped) return false;
+    const auto outcome = agent.train_ml1(o);
+    if (outcome.stopped) return false;
+    if (callbacks.ml1_trained) callbacks.ml1_trained(outcome);
   }
   if (plan.ml2_epochs > 0) {
     agent::TrainOptions o;

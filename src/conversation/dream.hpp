@@ -12,6 +12,7 @@
 
 namespace mh::agent {
 class Agent;
+struct TrainOutcome;
 }
 
 namespace mh::conversation {
@@ -32,6 +33,8 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
 struct DreamCallbacks {
   const std::atomic<bool>* stop = nullptr;
   std::function<void(const char* stage, int64_t epoch, double loss)> progress;
+  /// After ML1's training, with its outcome (eval-mode validation MSE and its baselines).
+  std::function<void(const agent::TrainOutcome&)> ml1_trained;
 };
 
 /// Restores ML1 from `snapshot` (made by the first call for this dream from the agent's current

@@ -42,12 +42,16 @@ GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& ju
   v["forgetting"] = judge.reference_error0() > 0 ? e_now / judge.reference_error0() : nan;
   v["reconstruction_error"] = e_now;
 
-  // Imitations and variations apart: a variation is meant to move away from what was heard.
-  for (const auto& [prefix, answers] : {std::pair{"imitation", &in.imitations}, {"variation", &in.variations}}) {
-    for (const char* key : {"envelope_db", "frames_db", "long_term_db", "envelope_ratio", "frames_ratio"}) {
+  // Each kind apart: a variation is meant to move away from what was heard, a human song is
+  // measured against its stored source.
+  for (const char* prefix : {"human", "imitation", "variation"}) {
+    const auto found = in.listening.find(prefix);
+    const std::vector<nlohmann::json> none;
+    const auto& answers = found == in.listening.end() ? none : found->second;
+    for (const char* key : {"envelope_db", "frames_db", "long_term_db", "long_term_max_db", "envelope_ratio", "frames_ratio"}) {
       double sum = 0;
       int count = 0;
-      for (const auto& a : *answers) {
+      for (const auto& a : answers) {
         if (a.contains(key) && a[key].is_number()) {
           sum += a[key].get<double>();
           ++count;

@@ -6,7 +6,9 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mh::agent {
@@ -19,9 +21,9 @@ class Judge;
 
 struct GenerationInput {
   torch::Tensor mel;                          ///< generation t: normalised mel snippets the agent sang, [n, mels, frames]
-  /// Listening figures (dsp::ListeningFigures::to_json) of its imitations and variations since the
-  /// last dream.
-  std::vector<nlohmann::json> imitations, variations;
+  /// Listening figures (dsp::ListeningFigures::to_json) of its songs since the last dream, by
+  /// kind: "human", "imitation", "variation".
+  std::map<std::string, std::vector<nlohmann::json>> listening;
   double update_human_share = 0;              ///< share of depth-0 items the dream trained on
   std::optional<torch::Tensor> previous_mean; ///< judge-space mean of generation t−1 [D] float64
   std::optional<double> first_frechet;        ///< FD of the first dream, for the ratio

@@ -46,6 +46,7 @@ nlohmann::json ListeningFigures::to_json() const {
   const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
   return {{"snippets", snippets},         {"envelope_db", num(envelope_db)},
           {"frames_db", num(frames_db)},  {"long_term_db", num(long_term_db)},
+          {"long_term_max_db", num(long_term_max_db)},
           {"envelope_ratio", num(envelope_ratio)}, {"frames_ratio", num(frames_ratio)}};
 }
 
@@ -106,7 +107,9 @@ ListeningFigures summarise(const ListeningDistances& d, const std::vector<int64_
   if (f.snippets == 0) return f;
   f.envelope_db = mean_of(env_own);
   f.frames_db = mean_of(frames_own);
-  f.long_term_db = (pick(d.heard_spectrum).mean(0) - pick(d.sung_spectrum).mean(0)).pow(2).mean().sqrt().item<double>();
+  const auto band_difference = pick(d.heard_spectrum).mean(0) - pick(d.sung_spectrum).mean(0);
+  f.long_term_db = band_difference.pow(2).mean().sqrt().item<double>();
+  f.long_term_max_db = band_difference.abs().max().item<double>();
   f.envelope_ratio = mean_of(pick(d.envelope_other)) / f.envelope_db;
   f.frames_ratio = mean_of(pick(d.frames_other)) / f.frames_db;
   return f;

@@ -35,6 +35,7 @@ struct ListeningFigures {
   double envelope_db = kNaN;     ///< mean envelope distance to the own answer
   double frames_db = kNaN;       ///< mean aligned frame distance to the own answer
   double long_term_db = kNaN;    ///< RMS over bands of the difference of the long-term spectra
+  double long_term_max_db = kNaN;  ///< the largest difference of one band's long-term mean
   double envelope_ratio = kNaN;  ///< mean distance to other answers / mean distance to own answer
   double frames_ratio = kNaN;
   nlohmann::json to_json() const;

@@ -24,6 +24,7 @@ TEST(Listening, AConstantOffsetIsThatManyDecibelsEverywhere) {
   EXPECT_NEAR(f.envelope_db, 20.0, 1e-4);  // 0.1 of the default 200-dB span
   EXPECT_NEAR(f.frames_db, 20.0, 1e-4);
   EXPECT_NEAR(f.long_term_db, 20.0, 1e-4);
+  EXPECT_NEAR(f.long_term_max_db, 20.0, 1e-4);
   EXPECT_NEAR(f.envelope_ratio, 1.0, 1e-6);  // every answer is as far from every snippet
 }
 
