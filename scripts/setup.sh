@@ -19,6 +19,21 @@ corpus_packages=(fluidsynth fluid-soundfont-gm openttd-openmsx midicsv sox)
 test_packages=(chromium)  # the report's browser test
 
 install_missing() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    # Not a Debian system: say what is needed instead of failing somewhere in CMake.
+    if [ -z "${METAHUMAN_SKIP_PACKAGES:-}" ]; then
+      echo "error: this script installs Debian 12 packages and this system has no dpkg." >&2
+      echo "Install the equivalents of these Debian packages: $*" >&2
+      echo "(LibTorch 1.13+ with its CMake files, libsndfile, libsoxr, FFTW3, libpng, liblo, ALSA, CLI11," >&2
+      echo "toml++, nlohmann-json, spdlog, fmt, GoogleTest, Google Benchmark), then re-run with" >&2
+      echo "METAHUMAN_SKIP_PACKAGES=1 to build without installing." >&2
+      exit 1
+    fi
+    return 0
+  fi
+  if [ -f /etc/os-release ] && ! grep -q '^VERSION_ID="12"' /etc/os-release; then
+    echo "warning: made for Debian 12; on $(. /etc/os-release; echo "${PRETTY_NAME:-this system}") the package names may differ" >&2
+  fi
   local missing=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -35,18 +50,23 @@ install_missing() {
   fi
 }
 
+# build [TARGET...]: the whole tree by default; the demo asks for the program alone.
 build() {
   install_missing "${build_packages[@]}"
   if [ ! -f "$build_dir/build.ninja" ]; then
     cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${METAHUMAN_CMAKE_ARGS:-}
   fi
-  cmake --build "$build_dir" -j "$jobs"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  local t0=$SECONDS
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
+  echo "build: $((SECONDS - t0)) s"
 }
 
 case "${1:-}" in
   demo)
     shift
-    build
+    build metahuman
     install_missing "${corpus_packages[@]}"
     "$here/scripts/make_default_corpus.sh" "$data_dir/default_corpus"
     "$build_dir/metahuman" demo --corpus "$data_dir/default_corpus" --out "$data_dir/demo" "$@"

@@ -55,6 +55,9 @@ void read_ml1(TomlSection& t, model::Ml1Settings& out) {
   t.read("batch_size", out.batch_size);
   t.read("epochs", out.epochs);
   t.read("seed", out.seed);
+  t.read("augment_time_roll", out.augment_time_roll);
+  t.read("augment_mel_shift", out.augment_mel_shift);
+  t.read("warmup_steps", out.warmup_steps);
   t.reject_unknown_keys();
 }
 
@@ -65,7 +68,10 @@ toml::table ml1_table(const model::Ml1Settings& s) {
                      {"learning_rate", s.learning_rate},
                      {"batch_size", s.batch_size},
                      {"epochs", s.epochs},
-                     {"seed", static_cast<int64_t>(s.seed)}};
+                     {"seed", static_cast<int64_t>(s.seed)},
+                     {"augment_time_roll", s.augment_time_roll},
+                     {"augment_mel_shift", s.augment_mel_shift},
+                     {"warmup_steps", s.warmup_steps}};
 }
 
 void read_ml2(TomlSection& t, model::Ml2Settings& out) {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "agent/agent.hpp"
+#include "agent/song_file.hpp"
 #include "audio/read_audio.hpp"
 #include "audio/write_wav.hpp"
 #include "cli/agent_training.hpp"
@@ -189,7 +190,7 @@ void run_listen(const ListenOptions& o) {
     const float* row = lat[i].data_ptr<float>();
     sidecar["latents"].push_back(std::vector<float>(row, row + lat.size(1)));
   }
-  write_file_atomic(o.out + ".json", sidecar.dump(1));
+  write_file_atomic(agent::song_sidecar_path(o.out), sidecar.dump(1));
   fmt::print("{}: {} heard {:.1f} s, answered with {:.1f} s (σ = {}); {}\n", o.out, a.name(),
              static_cast<double>(heard.samples.size(0)) / sr, static_cast<double>(answer.size(0)) / sr, o.variation,
              report.describe());

@@ -19,6 +19,7 @@
 #include "conversation/session_log.hpp"
 #include "conversation/song_files.hpp"
 #include "core/errors.hpp"
+#include "core/seed_mix.hpp"
 #include "core/files.hpp"
 
 namespace mh::conversation {
@@ -26,14 +27,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) {
-  // splitmix64 over (seed, a, b): independent streams per song and per dream.
-  std::uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
-}
 
 /// What the loop remembers about a session song (from its event).
 struct SongInfo {
@@ -328,7 +321,8 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                 {"sidecar", fs::path(info.wav).replace_extension(".json").generic_string()},
                 {"line", fmt::format("{} sings {}", singer.name,
                                      kind == "human" ? "a human song" : kind == "machine" ? "its own song"
-                                     : kind == "file" ? "a recording" : "a " + kind)}};
+                                     : kind == "file" ? "a recording" : kind == "imitation" ? "an imitation"
+                                     : "a " + kind)}};
   if (listening) {
     event["listening"] = *listening;
     singer.listening_since_dream[kind].push_back(*listening);

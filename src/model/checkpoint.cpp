@@ -153,7 +153,7 @@ CheckpointBlob unpack_checkpoint(std::string_view bytes, const std::string& expe
   try {
     blob.metadata = nlohmann::json::parse(meta);
     // Losses are doubles that may spike far beyond any integer field's range.
-    check_json_numbers(blob.metadata, {"history", "sum_total", "sum_reconstruction", "sum_kl", "sum_stop", "seconds"});
+    check_json_numbers(blob.metadata, {"history", "sum_total", "sum_reconstruction", "sum_kl", "sum_stop", "seconds", "max_kl"});
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("{}: metadata is not valid JSON ({})", name, e.what()));
   }

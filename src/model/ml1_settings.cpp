@@ -16,6 +16,8 @@ void Ml1Settings::validate() const {
   check_range("ml1.batch_size", batch_size, 1, 4096);
   check_range("ml1.epochs", epochs, 1, 100000);
   check_range("ml1.validation_fraction", validation_fraction, 0.0, 0.9);
+  check_range("ml1.augment_mel_shift", augment_mel_shift, 0, 16);
+  check_range("ml1.warmup_steps", warmup_steps, 0, 1000000);
 }
 
 nlohmann::json Ml1Settings::to_json() const {
@@ -26,7 +28,10 @@ nlohmann::json Ml1Settings::to_json() const {
           {"batch_size", batch_size},
           {"epochs", epochs},
           {"validation_fraction", validation_fraction},
-          {"seed", seed}};
+          {"seed", seed},
+          {"augment_time_roll", augment_time_roll},
+          {"augment_mel_shift", augment_mel_shift},
+          {"warmup_steps", warmup_steps}};
 }
 
 Ml1Settings Ml1Settings::from_json(const nlohmann::json& j) {
@@ -40,10 +45,17 @@ Ml1Settings Ml1Settings::from_json(const nlohmann::json& j) {
     s.epochs = j.at("epochs").get<int>();
     s.validation_fraction = j.at("validation_fraction").get<double>();
     s.seed = json_uint64(j.at("seed"));
+    s.augment_time_roll = j.value("augment_time_roll", false);
+    s.augment_mel_shift = j.value("augment_mel_shift", 0);
+    s.warmup_steps = j.value("warmup_steps", 0);
   } catch (const nlohmann::json::exception& e) {
     throw SettingsError(fmt::format("ml1 settings: {}", e.what()));
   }
   return s;
+}
+
+Augmentation augmentation_of(const Ml1Settings& settings) {
+  return {settings.augment_time_roll, settings.augment_mel_shift};
 }
 
 ConvVaeOptions options_for(const Ml1Settings& settings, int n_mels, int frames) {

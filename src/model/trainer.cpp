@@ -9,6 +9,7 @@
 #include "core/check.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/seed_mix.hpp"
 #include "model/cpu_generator.hpp"
 #include "model/batch_norm_calibration.hpp"
 #include "model/vae_loss.hpp"
@@ -82,6 +83,31 @@ std::string Ml1Trainer::checkpoint() const {
   return save_ml1_checkpoint(settings_, model_, optimizer_.get(), snapshot());
 }
 
+void Ml1Trainer::start_at_mean_level(const SnippetSource& source, const std::vector<int64_t>& train_indices) {
+  // With a zero bias the sigmoid starts at 0.5 everywhere while snippets average about 0.35: the
+  // first dozen epochs went into learning that level.
+  const auto subset = calibration_subset(train_indices, kCalibrationSnippets);
+  double sum = 0;
+  const size_t bs = static_cast<size_t>(settings_.batch_size);
+  for (size_t s = 0; s < subset.size(); s += bs) {
+    const std::vector<int64_t> idx(subset.begin() + s, subset.begin() + std::min(subset.size(), s + bs));
+    sum += source.batch(idx).to(torch::kFloat64).mean().item<double>() * static_cast<double>(idx.size());
+  }
+  const double p = std::clamp(sum / static_cast<double>(subset.size()), 1e-3, 1.0 - 1e-3);
+  torch::NoGradGuard no_grad;
+  model_->output_conv->bias.fill_(std::log(p / (1.0 - p)));
+}
+
+void Ml1Trainer::step() {
+  const double warmup = settings_.warmup_steps;
+  const double scale = warmup > 0 ? std::min(1.0, static_cast<double>(state_.steps + 1) / warmup) : 1.0;
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(settings_.learning_rate * scale);
+  }
+  optimizer_->step();
+  state_.steps += 1;
+}
+
 double Ml1Trainer::validate(const SnippetSource& source, const std::vector<int64_t>& indices) {
   return validation_figures(source, indices).model;
 }
@@ -136,6 +162,7 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
     throw DatasetError(fmt::format("the interrupted epoch had {} training snippets, now there are {}",
                                    state_.train_size, train_indices.size()));
   }
+  if (state_.steps == 0 && state_.batch_in_epoch == 0) start_at_mean_level(source, train_indices);
   if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(*model_);
   while (state_.epochs_done < settings_.epochs) {
     if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) {
@@ -186,12 +213,21 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
       // A rank with no part of a short last batch still takes the step that the others take.
       optimizer_->zero_grad();
       callbacks.sync->after_backward(*model_, 0, global_items);
-      optimizer_->step();
+      step();
       state_.batch_in_epoch = b + 1;
       continue;
     }
-    const auto x = source.batch(idx).to(device_, torch::kFloat32);
+    auto x = source.batch(idx).to(torch::kCPU, torch::kFloat32);
     check_batch(x, model_->options(), idx.size());
+    const auto augmentation = augmentation_of(settings_);
+    if (augmentation.active()) {
+      // A stream per (epoch, batch): an interrupted epoch resumes with the same draws, and no
+      // generator state has to travel in the checkpoint.
+      auto gen = cpu_generator(mix_seed(settings_.seed ^ 0xA0637ULL, static_cast<uint64_t>(state_.epochs_done),
+                                        static_cast<uint64_t>(b)));
+      x = augment_snippets(x, augmentation, gen);
+    }
+    x = x.to(device_);
     optimizer_->zero_grad();
     const auto out = model_->forward(x, sample_gen_);
     const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, settings_.reconstruction_weight);
@@ -204,12 +240,14 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
     }
     loss.total.backward();
     if (callbacks.sync != nullptr) callbacks.sync->after_backward(*model_, static_cast<int64_t>(idx.size()), global_items);
-    optimizer_->step();
+    step();
     const double count = static_cast<double>(idx.size());
     const double recon = loss.reconstruction.item<double>();
     state_.sum_total += total * count;
     state_.sum_reconstruction += recon * count;
-    state_.sum_kl += loss.kl.item<double>() * count;
+    const double kl = loss.kl.item<double>();
+    state_.sum_kl += kl * count;
+    state_.max_kl = std::max(state_.max_kl, kl);
     state_.seen += static_cast<int64_t>(idx.size());
     state_.batch_in_epoch = b + 1;
     if (callbacks.progress) {
@@ -224,6 +262,7 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
   record.train_total = state_.sum_total / seen;
   record.train_reconstruction = state_.sum_reconstruction / seen;
   record.train_kl = state_.sum_kl / seen;
+  record.train_kl_max = state_.max_kl;
   record.seconds = seconds_before + seconds_since(start);
   record.snippets_per_s = record.seconds > 0 ? static_cast<double>(state_.seen) / record.seconds : 0.0;
   recalibrate(source, train_indices);
@@ -234,7 +273,7 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
   state_.history.push_back(record);
   state_.epochs_done += 1;
   state_.batch_in_epoch = 0;
-  state_.sum_total = state_.sum_reconstruction = state_.sum_kl = state_.seconds = 0;
+  state_.sum_total = state_.sum_reconstruction = state_.sum_kl = state_.seconds = state_.max_kl = 0;
   state_.seen = 0;
   if (callbacks.epoch_end) callbacks.epoch_end(record, checkpoint());
   return true;

@@ -90,6 +90,10 @@ class Ml1Trainer {
   Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
              torch::Device device);
   Ml1TrainingState snapshot() const;
+  /// A fresh run's output bias: the logit of the training snippets' mean value.
+  void start_at_mean_level(const SnippetSource& source, const std::vector<int64_t>& train_indices);
+  /// One Adam step at the warm-up's learning rate (Ml1Settings::warmup_steps).
+  void step();
   /// Returns false when stopped mid-epoch.
   bool run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
                  const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,

@@ -20,6 +20,7 @@ nlohmann::json EpochRecord::to_json() const {
   j["val_reconstruction"] = number_or_null(val_reconstruction);
   j["val_mean_snippet"] = number_or_null(val_mean_snippet);
   j["val_time_flat"] = number_or_null(val_time_flat);
+  j["train_kl_max"] = number_or_null(train_kl_max);
   return j;
 }
 
@@ -34,7 +35,8 @@ EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
     r.snippets_per_s = j.at("snippets_per_s").get<double>();
     const auto& v = j.at("val_reconstruction");
     r.val_reconstruction = v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
-    for (auto [key, field] : {std::pair{"val_mean_snippet", &r.val_mean_snippet}, {"val_time_flat", &r.val_time_flat}}) {
+    for (auto [key, field] : {std::pair{"val_mean_snippet", &r.val_mean_snippet}, {"val_time_flat", &r.val_time_flat},
+                              {"train_kl_max", &r.train_kl_max}}) {
       const auto it = j.find(key);
       *field = it == j.end() || it->is_null() ? std::numeric_limits<double>::quiet_NaN() : it->get<double>();
     }
@@ -50,7 +52,8 @@ nlohmann::json Ml1TrainingState::to_json() const {
   return {{"epochs_done", epochs_done}, {"batch_in_epoch", batch_in_epoch}, {"train_size", train_size},
           {"sum_total", sum_total},     {"sum_reconstruction", sum_reconstruction},
           {"sum_kl", sum_kl},           {"seconds", seconds},
-          {"seen", seen},               {"history", h}};
+          {"seen", seen},               {"history", h},
+          {"max_kl", max_kl},           {"steps", steps}};
 }
 
 Ml1TrainingState Ml1TrainingState::from_json(const nlohmann::json& j) {
@@ -64,6 +67,8 @@ Ml1TrainingState Ml1TrainingState::from_json(const nlohmann::json& j) {
     s.sum_kl = j.at("sum_kl").get<double>();
     s.seconds = j.at("seconds").get<double>();
     s.seen = j.at("seen").get<int64_t>();
+    s.max_kl = j.value("max_kl", 0.0);
+    s.steps = j.value("steps", int64_t{0});
     for (const auto& r : j.at("history")) s.history.push_back(EpochRecord::from_json(r));
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("training state: {}", e.what()));

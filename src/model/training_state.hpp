@@ -20,6 +20,7 @@ struct EpochRecord {
   /// The baselines of val_reconstruction (trainer.hpp ValidationFigures); NaN when unknown
   /// (histories written before they were measured).
   double val_mean_snippet = std::nan(""), val_time_flat = std::nan("");
+  double train_kl_max = std::nan("");  ///< the largest batch KL of the epoch (NaN in old histories)
   double seconds = 0, snippets_per_s = 0;
 
   nlohmann::json to_json() const;
@@ -38,6 +39,8 @@ struct Ml1TrainingState {
   // Sums over the batches done so far of an interrupted epoch.
   double sum_total = 0, sum_reconstruction = 0, sum_kl = 0, seconds = 0;
   int64_t seen = 0;
+  double max_kl = 0;   ///< largest batch KL so far in this epoch
+  int64_t steps = 0;   ///< optimizer steps of the whole run (the learning-rate warm-up counts them)
   std::vector<EpochRecord> history;
   /// States of the CPU generators (torch ByteTensors).
   torch::Tensor shuffle_rng, sample_rng, epoch_shuffle_rng;

@@ -152,7 +152,10 @@ std::string json_for_script(const json& value) {
 
 std::string render_html(const SessionData& s, const std::vector<std::pair<int, std::string>>& images) {
   std::map<int, std::string> image_of(images.begin(), images.end());
-  const auto name = s.dir.filename().empty() ? s.dir.parent_path().filename().string() : s.dir.filename().string();
+  // A folder called "session" (the demo's) is named by the folder it is in: not "session session".
+  auto dir = s.dir.filename().empty() ? s.dir.parent_path() : s.dir;
+  if (dir.filename() == "session" && !dir.parent_path().filename().empty()) dir = dir.parent_path();
+  const auto name = dir.filename().string();
   std::string status;
   if (s.session_end) {
     status = fmt::format("finished after {} rounds", str_of(*s.session_end, "rounds_done", "?"));

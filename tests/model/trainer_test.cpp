@@ -92,7 +92,9 @@ TEST(Ml1Trainer, EvalModeReconstructsAsWellAsTrainModeAfterAFewEpochs) {
     train_mse += (xb - m->decode(m->encode(xb))).pow(2).mean().item<double>() / 8;
   }
   EXPECT_LT(eval_mse, mean_snippet);
-  EXPECT_NEAR(eval_mse, train_mse, 0.1 * train_mse) << "mean snippet " << mean_snippet;
+  // Population statistics may do a little better than the statistics of batches of 4: the
+  // requirement is that eval mode is not worse.
+  EXPECT_LT(eval_mse, 1.1 * train_mse) << "mean snippet " << mean_snippet;
 }
 
 TEST(Ml1Trainer, ValidationFiguresCarryBothBaselines) {
@@ -204,7 +206,8 @@ TEST(Ml1Trainer, HistoryRecordsSerialiseToJsonLines) {
   const auto back = EpochRecord::from_json(nlohmann::json::parse(line));
   EXPECT_EQ(back.epoch, 1);
   EXPECT_DOUBLE_EQ(back.train_total, r.train_total);
-  EXPECT_NEAR(back.train_total, 1e6 * back.train_reconstruction + back.train_kl, 1e-6 * back.train_total);
+  const double w = trainer.settings().reconstruction_weight;
+  EXPECT_NEAR(back.train_total, w * back.train_reconstruction + back.train_kl, 1e-6 * back.train_total);
 }
 
 TEST(Ml1Trainer, SnippetsOfTheWrongShapeAreAShapeError) {
