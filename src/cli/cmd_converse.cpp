@@ -29,6 +29,7 @@ struct ConverseOptions {
   bool resume = false;
   std::string osc;
   bool play = false;
+  std::string device;
 };
 
 void run_converse(const ConverseOptions& o) {
@@ -60,6 +61,7 @@ void run_converse(const ConverseOptions& o) {
     osc = std::make_unique<conversation::OscSink>(s);
     c.sinks.push_back(osc.get());
   }
+  c.device = o.device;
   const auto outcome = conversation::converse(c);
   fmt::print("\n{}", measures_table(o.session));
   const auto report = report::write_report(o.session);
@@ -79,6 +81,7 @@ struct NewAgentOptions {
   std::string settings;
   int ml1_epochs = -1, ml2_epochs = -1;
   int64_t seed = -1;
+  std::string device;
 };
 
 void run_new_agent(const NewAgentOptions& o) {
@@ -89,6 +92,7 @@ void run_new_agent(const NewAgentOptions& o) {
   agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
   if (!o.name.empty()) s.name = o.name;
   auto a = agent::Agent::create(o.agent, s);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto report = a.ingest({fs::path(o.corpus)});
   fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
              report.snippets_added(), report.refused(), o.agent);
@@ -107,6 +111,8 @@ void add_converse_commands(CLI::App& app) {
   c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
+  c->add_option("--device", conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   c->add_option("--osc", conv->osc, "Send OSC events for live visuals to HOST:PORT (port 5005 by default)");
   c->add_flag("--play", conv->play, "Play every song on the default audio output as it is sung");
   c->callback([conv] { run_converse(*conv); });
@@ -122,6 +128,8 @@ void add_converse_commands(CLI::App& app) {
   n->add_option("--ml1-epochs", na->ml1_epochs, "ML1 epochs (default: settings)")->check(CLI::Range(0, 100000));
   n->add_option("--ml2-epochs", na->ml2_epochs, "ML2 epochs (default: settings)")->check(CLI::Range(0, 100000));
   n->add_option("--seed", na->seed, "Seed for both models")->check(CLI::NonNegativeNumber);
+  n->add_option("--device", na->device, "auto, cpu or cuda (default: the settings')")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   n->callback([na] { run_new_agent(*na); });
 }
 

@@ -30,6 +30,7 @@ struct DemoOptions {
   std::uint64_t seed = 0;
   bool resume = false;
   bool retrain = false;
+  std::string device;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -61,6 +62,7 @@ fs::path trained_agent(const fs::path& part, const fs::path& dir, const agent::A
   }
   fs::remove_all(dir);
   auto a = agent::Agent::create(dir, settings);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto report = a.ingest({part});
   fmt::print("{}: {} songs, {} snippets of {} s from {}; {} files refused\n", a.name(), report.songs_added(),
              report.snippets_added(), settings.front_end.snippet.seconds, part.string(), report.refused());
@@ -110,6 +112,7 @@ void run_demo(const DemoOptions& o) {
 
   conversation::ConversationOptions c;
   c.session = session;
+  c.device = o.device;
   c.agent_a = agents[0];
   c.agent_b = agents[1];
   auto& s = c.settings;
@@ -158,6 +161,8 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--ml1-epochs", o->ml1_epochs, "ML1 epochs of the first training")->capture_default_str();
   cmd->add_option("--ml2-epochs", o->ml2_epochs, "ML2 epochs of the first training")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed")->capture_default_str();
+  cmd->add_option("--device", o->device, "auto, cpu or cuda for training and singing (default: auto)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   cmd->add_flag("--resume", o->resume, "Continue an interrupted demo conversation");
   cmd->add_flag("--retrain", o->retrain, "Train the agents again even when trained ones are saved");
   cmd->callback([o] { run_demo(*o); });

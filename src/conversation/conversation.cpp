@@ -125,6 +125,9 @@ void Loop::start() {
   }
   parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a);
   parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b);
+  if (!o_.device.empty()) {
+    for (auto& p : parties_) p.agent.set_device(agent::resolve_device(o_.device));
+  }
   for (auto& p : parties_) {
     p.first_new_song = static_cast<int64_t>(p.agent.dataset().manifest().songs().size());
     if (!p.agent.has_ml1()) p.agent.ml1();  // throws "train ML1 first" naming the agent

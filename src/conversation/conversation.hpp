@@ -20,6 +20,8 @@ struct ConversationOptions {
   /// Continue the session in `session` (its own saved settings win). Without it the session
   /// folder must not hold a conversation yet.
   bool resume = false;
+  /// "auto", "cpu" or "cuda" for both agents' models; empty: each agent's own setting.
+  std::string device;
   const std::atomic<bool>* stop = nullptr;  ///< checked between steps and during dreams
   std::vector<EventSink*> sinks;            ///< every new event, in order (not replayed ones)
   /// Training progress inside a dream: agent, stage ("ml1"/"ml2"), epoch, loss.
