@@ -112,6 +112,15 @@ TEST(Cli, BadOptionIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
+TEST(Cli, AnUnknownDeviceIsAUsageErrorForEveryCommandThatTakesOne) {
+  for (const char* command : {"converse --session s --agents a b", "demo --corpus c --out o",
+                              "agent new --agent a --corpus c"}) {
+    const auto r = test::run_command(cli() + " " + command + " --device tpu");
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("tpu"), std::string::npos) << r.output;
+  }
+}
+
 /// A tiny agent made through the CLI: 0.25-s snippets, small models, five tones and a 0.2-s blip
 /// (ingested last, so it is song 5).
 class CliAgent : public ::testing::Test {
