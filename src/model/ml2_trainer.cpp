@@ -17,8 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
-
 }  // namespace
 
 Ml2Trainer::Ml2Trainer(Ml2Settings settings, int64_t input_dim, torch::Device device)

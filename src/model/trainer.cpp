@@ -20,8 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
-
 void check_batch(const torch::Tensor& x, const ConvVaeOptions& o, size_t expected) {
   if (x.dim() != 4 || x.size(0) != static_cast<int64_t>(expected) || x.size(1) != 1 || x.size(2) != o.n_mels ||
       x.size(3) != o.frames) {
@@ -41,6 +39,7 @@ Ml1Trainer::Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torc
     : settings_(std::move(settings)),
       model_(std::move(model)),
       device_(device),
+      // Fixed offsets keep the streams independent of each other and of the initialisation seed.
       shuffle_gen_(cpu_generator(settings_.seed + 2)),
       sample_gen_(cpu_generator(settings_.seed + 1)) {
   settings_.validate();
@@ -162,7 +161,10 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
     throw DatasetError(fmt::format("the interrupted epoch had {} training snippets, now there are {}",
                                    state_.train_size, train_indices.size()));
   }
-  if (state_.steps == 0 && state_.batch_in_epoch == 0) start_at_mean_level(source, train_indices);
+  // Only a fresh run: a checkpoint from before steps were counted also reads 0 steps.
+  if (state_.steps == 0 && state_.epochs_done == 0 && state_.batch_in_epoch == 0) {
+    start_at_mean_level(source, train_indices);
+  }
   if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(*model_);
   while (state_.epochs_done < settings_.epochs) {
     if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) {
