@@ -190,15 +190,8 @@ void Agent::recalibrate_saved_ml1(model::LoadedMl1& loaded) const {
                                       "has no training snippets to re-estimate them from: retrain ML1",
                                       ml1_path().string()));
   }
-  const StoreSource source(*store_);
-  const auto subset = model::calibration_subset(ids, model::Ml1Trainer::kCalibrationSnippets);
-  // The trainer's batches: the statistics of deeper layers depend on how snippets are batched.
-  const int64_t batch = loaded.settings.batch_size;
-  const int64_t n = static_cast<int64_t>(subset.size());
-  model::recalibrate_batch_norm(*loaded.model, (n + batch - 1) / batch, [&](int64_t b) {
-    const std::vector<int64_t> idx(subset.begin() + b * batch, subset.begin() + std::min(n, (b + 1) * batch));
-    return source.batch(idx).to(device_, torch::kFloat32);
-  });
+  model::recalibrate_batch_norm(*loaded.model, StoreSource(*store_), ids, model::Ml1Trainer::kCalibrationSnippets,
+                                loaded.settings.batch_size, device_);
   write_file_atomic(ml1_path(), model::save_ml1_checkpoint(loaded.settings, loaded.model,
                                                            loaded.had_optimizer_state ? loaded.optimizer.get() : nullptr,
                                                            loaded.state));

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/json_checks.hpp"
 #include "dsp/front_end.hpp"
 #include "dsp/snippets.hpp"
 #include "model/batch_norm_calibration.hpp"
@@ -63,9 +64,8 @@ MeasuredAnswer sing_and_measure(const Agent& agent, const voice::Voice& voice, c
 }
 
 nlohmann::json ReconstructionFigures::to_json() const {
-  const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  return {{"snippets", snippets}, {"mse", num(model)}, {"mse_mean_snippet", num(mean_snippet)},
-          {"mse_time_flat", num(time_flat)}};
+  return {{"snippets", snippets}, {"mse", number_or_null(model)}, {"mse_mean_snippet", number_or_null(mean_snippet)},
+          {"mse_time_flat", number_or_null(time_flat)}};
 }
 
 nlohmann::json ListeningReport::to_json() const {

@@ -19,6 +19,7 @@
 #include "conversation/session_log.hpp"
 #include "conversation/song_files.hpp"
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 #include "core/seed_mix.hpp"
 #include "core/files.hpp"
 
@@ -403,10 +404,9 @@ bool Loop::dream(Party& p, int round) {
     const auto t0 = std::chrono::steady_clock::now();
     json ml1_validation = json::object();
     cb.ml1_trained = [&](const agent::TrainOutcome& r) {
-      const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
-      ml1_validation = {{"ml1_val_mse", num(r.val_reconstruction)},
-                        {"ml1_val_mean_snippet", num(r.val_mean_snippet)},
-                        {"ml1_val_time_flat", num(r.val_time_flat)}};
+      ml1_validation = {{"ml1_val_mse", number_or_null(r.val_reconstruction)},
+                        {"ml1_val_mean_snippet", number_or_null(r.val_mean_snippet)},
+                        {"ml1_val_time_flat", number_or_null(r.val_time_flat)}};
     };
     if (!run_dream(p.agent, plan, snapshot, cb)) return false;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -39,6 +39,9 @@ inline void check_json_numbers(const nlohmann::json& doc, const std::set<std::st
 
 /// `j` as an unsigned 64-bit integer; throws nlohmann::json::type_error unless it is a
 /// non-negative integer.
+/// A finite number, or null: JSON has no NaN or infinity, and "not measured" reads as null.
+inline nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
 inline std::uint64_t json_uint64(const nlohmann::json& j) {
   if (!j.is_number_unsigned() && !(j.is_number_integer() && j.get<std::int64_t>() >= 0)) {
     throw nlohmann::json::type_error::create(302, "expected a non-negative integer, got " + j.dump(), nullptr);

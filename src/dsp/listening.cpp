@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 #include "core/shape.hpp"
 
 namespace mh::dsp {
@@ -43,11 +44,10 @@ double mean_of(const torch::Tensor& t) { return t.numel() ? t.mean().item<double
 }  // namespace
 
 nlohmann::json ListeningFigures::to_json() const {
-  const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  return {{"snippets", snippets},         {"envelope_db", num(envelope_db)},
-          {"frames_db", num(frames_db)},  {"long_term_db", num(long_term_db)},
-          {"long_term_max_db", num(long_term_max_db)},
-          {"envelope_ratio", num(envelope_ratio)}, {"frames_ratio", num(frames_ratio)}};
+  return {{"snippets", snippets},         {"envelope_db", number_or_null(envelope_db)},
+          {"frames_db", number_or_null(frames_db)},  {"long_term_db", number_or_null(long_term_db)},
+          {"long_term_max_db", number_or_null(long_term_max_db)},
+          {"envelope_ratio", number_or_null(envelope_ratio)}, {"frames_ratio", number_or_null(frames_ratio)}};
 }
 
 ListeningDistances listening_distances(const torch::Tensor& heard, const torch::Tensor& sung,

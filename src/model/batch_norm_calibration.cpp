@@ -45,6 +45,22 @@ void recalibrate_batch_norm(ConvVaeImpl& model, int64_t n_batches, const std::fu
   model.train(was_training);
 }
 
+torch::Tensor recalibrate_batch_norm(ConvVaeImpl& model, const SnippetSource& source,
+                                     const std::vector<int64_t>& indices, size_t limit, int64_t batch_size,
+                                     torch::Device device) {
+  const auto subset = calibration_subset(indices, limit);
+  const int64_t n = static_cast<int64_t>(subset.size());
+  torch::Tensor sum;
+  recalibrate_batch_norm(model, (n + batch_size - 1) / batch_size, [&](int64_t b) {
+    const std::vector<int64_t> idx(subset.begin() + b * batch_size, subset.begin() + std::min(n, (b + 1) * batch_size));
+    const auto x = source.batch(idx).to(device, torch::kFloat32);
+    const auto s = x.sum(0, /*keepdim=*/true);
+    sum = sum.defined() ? sum + s : s;
+    return x;
+  });
+  return sum.defined() ? sum / static_cast<double>(n) : sum;
+}
+
 std::vector<int64_t> calibration_subset(const std::vector<int64_t>& indices, size_t limit) {
   if (indices.size() <= limit || limit == 0) return limit == 0 ? std::vector<int64_t>{} : indices;
   std::vector<int64_t> out;

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "model/conv_vae.hpp"
+#include "model/snippet_source.hpp"
 
 namespace mh::model {
 
@@ -21,6 +22,14 @@ namespace mh::model {
 /// keeps its training/eval mode. Throws ShapeError for a bad batch.
 void recalibrate_batch_norm(ConvVaeImpl& model, int64_t n_batches,
                             const std::function<torch::Tensor(int64_t)>& batch);
+
+/// recalibrate_batch_norm over calibration_subset(indices, limit) of `source`, in batches of
+/// `batch_size` (as in training: deeper layers' statistics depend on the batching), moved to
+/// `device`. Returns the mean of those snippets [1, 1, n_mels, frames] (undefined when there are
+/// none).
+torch::Tensor recalibrate_batch_norm(ConvVaeImpl& model, const SnippetSource& source,
+                                     const std::vector<int64_t>& indices, size_t limit, int64_t batch_size,
+                                     torch::Device device);
 
 /// At most `limit` indices spread evenly over `indices` (all of them when there are fewer), in
 /// their order: the snippets the statistics are estimated from.

@@ -6,12 +6,11 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::model {
 
 namespace {
-
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
 double number_or_nan(const nlohmann::json& v) {
   return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();

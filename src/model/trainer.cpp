@@ -137,20 +137,9 @@ ValidationFigures Ml1Trainer::validation_figures(const SnippetSource& source, co
 }
 
 void Ml1Trainer::recalibrate(const SnippetSource& source, const std::vector<int64_t>& train_indices) {
-  const auto subset = calibration_subset(train_indices, kCalibrationSnippets);
-  const int64_t bs = settings_.batch_size;
-  const int64_t n_batches = (static_cast<int64_t>(subset.size()) + bs - 1) / bs;
-  torch::Tensor sum;
-  recalibrate_batch_norm(*model_, n_batches, [&](int64_t b) {
-    const auto first = subset.begin() + b * bs;
-    const std::vector<int64_t> idx(first, first + std::min<int64_t>(bs, subset.end() - first));
-    const auto x = source.batch(idx).to(device_, torch::kFloat32);
-    check_batch(x, model_->options(), idx.size());
-    const auto s = x.sum(0, /*keepdim=*/true);
-    sum = sum.defined() ? sum + s : s;
-    return x;
-  });
-  if (sum.defined()) mean_snippet_ = sum / static_cast<double>(subset.size());
+  const auto mean = recalibrate_batch_norm(*model_, source, train_indices, kCalibrationSnippets,
+                                           settings_.batch_size, device_);
+  if (mean.defined()) mean_snippet_ = mean;
 }
 
 TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int64_t>& train_indices,

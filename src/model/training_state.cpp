@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/json_checks.hpp"
 
 namespace mh::model {
 
@@ -16,7 +17,6 @@ nlohmann::json EpochRecord::to_json() const {
                       {"train_kl", train_kl},
                       {"seconds", seconds},
                       {"snippets_per_s", snippets_per_s}};
-  const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
   j["val_reconstruction"] = number_or_null(val_reconstruction);
   j["val_mean_snippet"] = number_or_null(val_mean_snippet);
   j["val_time_flat"] = number_or_null(val_time_flat);
