@@ -15,35 +15,39 @@ namespace {
 torch::Tensor f64(const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); }
 
 TEST(PowerToDb, MatchesEveryReferenceCase) {
-  MH_REQUIRE_SHARED();
-  std::ifstream in(test::shared_dir() / "reference/librosa_testdata/power_to_db_cases.json");
-  ASSERT_TRUE(in.good());
-  const auto doc = nlohmann::json::parse(in);
-  int checked = 0;
-  for (const auto& c : doc["cases"]) {
-    const auto x = f64(c["x"].get<std::vector<double>>());
-    const auto expected = f64(c["expected"].get<std::vector<double>>());
-    const double amin = c["amin"].get<double>();
-    std::optional<double> top_db;
-    if (!c["top_db"].is_null()) top_db = c["top_db"].get<double>();
-    torch::Tensor y;
-    if (c["ref"].is_string() && c["ref"] == "max") {
-      y = power_to_db_max_ref(x, amin, top_db);
-    } else {
-      const double ref = c["ref"].is_string() ? std::stod(c["ref"].get<std::string>()) : c["ref"].get<double>();
-      y = power_to_db(x, ref, amin, top_db);
+  const auto roots = test::reference_roots("librosa_testdata/power_to_db_cases.json");
+  MH_REQUIRE_REFERENCE(roots);
+  for (const auto& root : roots) {
+    SCOPED_TRACE(root.string());
+    std::ifstream in(root / "librosa_testdata/power_to_db_cases.json");
+    ASSERT_TRUE(in.good());
+    const auto doc = nlohmann::json::parse(in);
+    int checked = 0;
+    for (const auto& c : doc["cases"]) {
+      const auto x = f64(c["x"].get<std::vector<double>>());
+      const auto expected = f64(c["expected"].get<std::vector<double>>());
+      const double amin = c["amin"].get<double>();
+      std::optional<double> top_db;
+      if (!c["top_db"].is_null()) top_db = c["top_db"].get<double>();
+      torch::Tensor y;
+      if (c["ref"].is_string() && c["ref"] == "max") {
+        y = power_to_db_max_ref(x, amin, top_db);
+      } else {
+        const double ref = c["ref"].is_string() ? std::stod(c["ref"].get<std::string>()) : c["ref"].get<double>();
+        y = power_to_db(x, ref, amin, top_db);
+      }
+      ASSERT_EQ(y.sizes(), expected.sizes());
+      // np.isclose defaults, as librosa's own test.
+      const auto excess = (y - expected).abs() - (1e-8 + 1e-5 * expected.abs());
+      EXPECT_LE(excess.max().item<double>(), 0.0) << c["group"] << " " << c.dump().substr(0, 200);
+      ++checked;
     }
-    ASSERT_EQ(y.sizes(), expected.sizes());
-    // np.isclose defaults, as librosa's own test.
-    const auto excess = (y - expected).abs() - (1e-8 + 1e-5 * expected.abs());
-    EXPECT_LE(excess.max().item<double>(), 0.0) << c["group"] << " " << c.dump().substr(0, 200);
-    ++checked;
-  }
-  EXPECT_EQ(checked, 139);
-  for (const auto& e : doc["errors"]) {
-    const auto x = f64(e["x"].get<std::vector<double>>());
-    EXPECT_THROW(power_to_db(x, 1.0, e["amin"].get<double>(), e["top_db"].get<double>()), SettingsError)
-        << e["expect"];
+    EXPECT_EQ(checked, 139);
+    for (const auto& e : doc["errors"]) {
+      const auto x = f64(e["x"].get<std::vector<double>>());
+      EXPECT_THROW(power_to_db(x, 1.0, e["amin"].get<double>(), e["top_db"].get<double>()), SettingsError)
+          << e["expect"];
+    }
   }
 }
 

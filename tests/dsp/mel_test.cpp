@@ -35,23 +35,26 @@ nlohmann::json read_json(const std::filesystem::path& path) {
 }
 
 TEST(MelScale, HzToMelAndBackMatchTheReferenceConversions) {
-  MH_REQUIRE_SHARED();
-  const auto cases = read_json(test::shared_dir() / "reference/librosa_testdata/mel_conversions.json");
-  int checked = 0;
-  for (const auto& c : cases["cases"]) {
-    const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
-    const bool to_mel = c["function"] == "hz_to_mel";
-    const auto input = c["input"].get<std::vector<double>>();
-    const auto expected = c["expected"].get<std::vector<double>>();
-    ASSERT_EQ(input.size(), expected.size());
-    for (size_t i = 0; i < input.size(); ++i) {
-      const double got = to_mel ? hz_to_mel(input[i], scale) : mel_to_hz(input[i], scale);
-      EXPECT_LE(std::abs(got - expected[i]), 1e-8 + 1e-5 * std::abs(expected[i]))
-          << c["function"] << " htk=" << c["htk"] << " input " << input[i] << " (" << c["source"] << ")";
-      ++checked;
+  const auto roots = test::reference_roots("librosa_testdata/mel_conversions.json");
+  MH_REQUIRE_REFERENCE(roots);
+  for (const auto& root : roots) {
+    const auto cases = read_json(root / "librosa_testdata/mel_conversions.json");
+    int checked = 0;
+    for (const auto& c : cases["cases"]) {
+      const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
+      const bool to_mel = c["function"] == "hz_to_mel";
+      const auto input = c["input"].get<std::vector<double>>();
+      const auto expected = c["expected"].get<std::vector<double>>();
+      ASSERT_EQ(input.size(), expected.size());
+      for (size_t i = 0; i < input.size(); ++i) {
+        const double got = to_mel ? hz_to_mel(input[i], scale) : mel_to_hz(input[i], scale);
+        EXPECT_LE(std::abs(got - expected[i]), 1e-8 + 1e-5 * std::abs(expected[i]))
+            << c["function"] << " htk=" << c["htk"] << " input " << input[i] << " (" << c["source"] << ")";
+        ++checked;
+      }
     }
+    EXPECT_GT(checked, 50) << root;
   }
-  EXPECT_GT(checked, 50);
 }
 
 TEST(MelScale, SlaneyIsLinearBelowOneKilohertzAndLogarithmicAbove) {
@@ -71,32 +74,41 @@ TEST(MelScale, MelToHzInvertsHzToMelOnBothScales) {
 }
 
 TEST(MelFilterbank, MatchesTheMatlabReferenceForEveryStoredCase) {
-  MH_REQUIRE_SHARED();
-  const auto dir = test::shared_dir() / "reference/librosa_testdata";
-  const auto cases = read_json(dir / "melfb_cases.json");
-  int checked = 0;
-  for (const auto& c : cases["cases"]) {
-    const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
-    const auto norm = c["norm"].is_null() ? MelNorm::kNone : MelNorm::kSlaney;
-    const auto fb = mel_filterbank(c["sr"].get<int>(), c["n_fft"].get<int>(), c["n_mels"].get<int>(),
-                                   c["fmin"].get<double>(), c["fmax"].get<double>(), scale, norm);
-    EXPECT_EQ(fb.scalar_type(), torch::kFloat64);
-    const auto expected = read_npy(dir / c["file"].get<std::string>());
-    EXPECT_TRUE(all_close(fb, expected)) << c["file"];
-    ++checked;
+  const auto roots = test::reference_roots("librosa_testdata/melfb_cases.json");
+  MH_REQUIRE_REFERENCE(roots);
+  for (const auto& root : roots) {
+    SCOPED_TRACE(root.string());
+    const auto dir = root / "librosa_testdata";
+    const auto cases = read_json(dir / "melfb_cases.json");
+    int checked = 0;
+    for (const auto& c : cases["cases"]) {
+      const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
+      const auto norm = c["norm"].is_null() ? MelNorm::kNone : MelNorm::kSlaney;
+      const auto fb = mel_filterbank(c["sr"].get<int>(), c["n_fft"].get<int>(), c["n_mels"].get<int>(),
+                                     c["fmin"].get<double>(), c["fmax"].get<double>(), scale, norm);
+      EXPECT_EQ(fb.scalar_type(), torch::kFloat64);
+      const auto expected = read_npy(dir / c["file"].get<std::string>());
+      EXPECT_TRUE(all_close(fb, expected)) << c["file"];
+      ++checked;
+    }
+    // 14 Slaney-normalised cases and melfbnorm-002; the golden set keeps 001, 002 and melfbnorm-002.
+    EXPECT_EQ(checked, test::is_golden(root) ? 3 : 15);
   }
-  EXPECT_EQ(checked, 15);  // 14 Slaney-normalised cases and melfbnorm-002
 }
 
 TEST(MelFilterbank, BandEdgesAreTheReferenceMelFrequencies) {
-  MH_REQUIRE_SHARED();
-  const auto cases = read_json(test::shared_dir() / "reference/librosa_testdata/melfb_cases.json");
-  for (const auto& c : cases["cases"]) {
-    const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
-    const auto expected = c["mel_center_freqs_hz_with_edges"].get<std::vector<double>>();
-    const auto got = mel_frequencies(c["n_mels"].get<int>() + 2, c["fmin"].get<double>(), c["fmax"].get<double>(), scale);
-    ASSERT_EQ(got.size(), expected.size());
-    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-8 + 1e-5 * expected[i]) << c["file"];
+  const auto roots = test::reference_roots("librosa_testdata/melfb_cases.json");
+  MH_REQUIRE_REFERENCE(roots);
+  for (const auto& root : roots) {
+    const auto cases = read_json(root / "librosa_testdata/melfb_cases.json");
+    ASSERT_FALSE(cases["cases"].empty()) << root;
+    for (const auto& c : cases["cases"]) {
+      const auto scale = c["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
+      const auto expected = c["mel_center_freqs_hz_with_edges"].get<std::vector<double>>();
+      const auto got = mel_frequencies(c["n_mels"].get<int>() + 2, c["fmin"].get<double>(), c["fmax"].get<double>(), scale);
+      ASSERT_EQ(got.size(), expected.size());
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-8 + 1e-5 * expected[i]) << c["file"];
+    }
   }
 }
 

@@ -18,6 +18,15 @@ fs::path shared_dir() {
   return MH_SHARED_DIR;
 }
 bool have_shared() { return fs::is_directory(shared_dir() / "reference"); }
+fs::path golden_dir() { return fixtures_dir() / "golden"; }
+bool is_golden(const fs::path& root) { return root == golden_dir(); }
+std::vector<fs::path> reference_roots(const std::string& relative) {
+  std::vector<fs::path> roots;
+  for (const auto& root : {golden_dir(), shared_dir() / "reference"}) {
+    if (fs::exists(root / relative)) roots.push_back(root);
+  }
+  return roots;
+}
 fs::path cli_path() { return MH_CLI_PATH; }
 
 TempDir::TempDir() {

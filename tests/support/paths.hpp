@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace mh::test {
 
@@ -13,6 +14,14 @@ std::filesystem::path fixtures_dir();
 /// METAHUMAN_SHARED_DIR if set, else the directory configured at build time.
 std::filesystem::path shared_dir();
 bool have_shared();
+/// The small reference set committed in the repository (tests/fixtures/golden), cut out of the
+/// shared one by scripts/make_golden_reference.py; it mirrors the shared folder's layout.
+std::filesystem::path golden_dir();
+/// Reference folders that hold `relative` (a path inside the reference layout): the golden set
+/// first, so a clean clone checks it and a damaged golden file fails everywhere, then the full
+/// shared set when present, for the cases the golden set leaves out.
+std::vector<std::filesystem::path> reference_roots(const std::string& relative);
+bool is_golden(const std::filesystem::path& root);
 /// Path of the built `metahuman` program.
 std::filesystem::path cli_path();
 /// A fresh empty directory under the system temp dir, removed by the caller's TempDir.
@@ -41,4 +50,10 @@ CommandResult run_command(const std::string& command_line);
 #define MH_REQUIRE_SHARED()                                                         \
   do {                                                                              \
     if (!::mh::test::have_shared()) GTEST_SKIP() << "shared reference data absent"; \
+  } while (0)
+
+/// Skips when `roots` (from reference_roots) is empty.
+#define MH_REQUIRE_REFERENCE(roots)                                                          \
+  do {                                                                                       \
+    if ((roots).empty()) GTEST_SKIP() << "reference data absent (neither golden nor shared)"; \
   } while (0)
