@@ -31,6 +31,9 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help, version or the parse error
     return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  } catch (const ShapeError& e) {
+    std::fprintf(stderr, "error: internal: %s\n", e.what());  // a bug, not the user's input
+    return static_cast<int>(e.exit_code());
   } catch (const Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return static_cast<int>(e.exit_code());

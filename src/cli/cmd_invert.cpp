@@ -35,7 +35,7 @@ void run_invert(const InvertOptions& o) {
   if (mel.dim() == 4 && mel.size(1) == 1) mel = mel.squeeze(1);
   const auto& m = settings.front_end.mel;
   if (mel.dim() != 3 || mel.size(1) != m.n_mels) {
-    throw ShapeError(fmt::format("{}: got shape {}, expected (snippets, {}, frames)", o.snippets,
+    throw InputError(fmt::format("{}: got shape {}, expected (snippets, {}, frames)", o.snippets,
                                  fmt::join(mel.sizes(), ", "), m.n_mels));
   }
   if (!torch::isfinite(mel).all().item<bool>()) throw InputError(fmt::format("{}: holds NaN or Inf values", o.snippets));

@@ -33,14 +33,14 @@ class AlsaOutput : public AudioOutput {
     if (int rc = snd_pcm_set_params(pcm_, SND_PCM_FORMAT_FLOAT_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
                                     static_cast<unsigned>(sample_rate_hz), 1, 200000);
         rc < 0) {
-      throw Error(fmt::format("audio output: cannot play at {} Hz: {}", sample_rate_hz, snd_strerror(rc)));
+      throw AudioDeviceError(fmt::format("audio output: cannot play at {} Hz: {}", sample_rate_hz, snd_strerror(rc)));
     }
     const float* p = x.data_ptr<float>();
     snd_pcm_uframes_t left = static_cast<snd_pcm_uframes_t>(x.numel());
     while (left > 0) {
       snd_pcm_sframes_t n = snd_pcm_writei(pcm_, p, left);
       if (n < 0) n = snd_pcm_recover(pcm_, static_cast<int>(n), 1);  // an underrun is not fatal
-      if (n < 0) throw Error(fmt::format("audio output failed: {}", snd_strerror(static_cast<int>(n))));
+      if (n < 0) throw AudioDeviceError(fmt::format("audio output failed: {}", snd_strerror(static_cast<int>(n))));
       p += n;
       left -= static_cast<snd_pcm_uframes_t>(n);
     }
@@ -57,7 +57,7 @@ std::unique_ptr<AudioOutput> open_default_audio_output() {
   snd_lib_error_set_handler(silent_alsa_errors);
   snd_pcm_t* pcm = nullptr;
   if (int rc = snd_pcm_open(&pcm, "default", SND_PCM_STREAM_PLAYBACK, 0); rc < 0) {
-    throw InputError(fmt::format("--play: no audio output device ({})", snd_strerror(rc)));
+    throw AudioDeviceError(fmt::format("--play: no audio output device ({})", snd_strerror(rc)));
   }
   return std::make_unique<AlsaOutput>(pcm);
 }

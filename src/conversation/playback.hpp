@@ -24,12 +24,12 @@ namespace mh::conversation {
 class AudioOutput {
  public:
   virtual ~AudioOutput() = default;
-  /// samples: [n] float32 on the CPU. Throws Error when the device fails.
+  /// samples: [n] float32 on the CPU. Throws AudioDeviceError when the device fails.
   virtual void play(const torch::Tensor& samples, int sample_rate_hz) = 0;
 };
 
-/// The default output of the system's sound card (ALSA "default"). Throws InputError with one
-/// line ("no audio output device: ...") when there is none, so `--play` fails at start.
+/// The default output of the system's sound card (ALSA "default"). Throws AudioDeviceError with
+/// one line ("no audio output device: ...") when there is none, so `--play` fails at start.
 std::unique_ptr<AudioOutput> open_default_audio_output();
 
 /// Time as playback sees it; tests substitute a manual clock.

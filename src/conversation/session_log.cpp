@@ -42,11 +42,11 @@ SessionLog::SessionLog(fs::path path) : path_(std::move(path)) {
         torn = true;
         break;
       }
-      throw DatasetError(fmt::format("{}: line {} is not JSON", path_.string(), events_.size() + 1));
+      throw SessionError(fmt::format("{}: line {} is not JSON", path_.string(), events_.size() + 1));
     }
     if (!event.is_object() || !event.contains("seq") || !event["seq"].is_number_integer() ||
         event["seq"].get<int64_t>() != static_cast<int64_t>(events_.size()) || !event.contains("type")) {
-      throw DatasetError(fmt::format("{}: line {} is not event {} of this log", path_.string(), events_.size() + 1,
+      throw SessionError(fmt::format("{}: line {} is not event {} of this log", path_.string(), events_.size() + 1,
                                      events_.size()));
     }
     events_.push_back(std::move(event));

@@ -13,7 +13,7 @@ namespace mh::conversation {
 
 class SessionLog {
  public:
-  /// Opens (creating if absent) `path`. Throws IoError, DatasetError for a complete line that is
+  /// Opens (creating if absent) `path`. Throws IoError, SessionError for a complete line that is
   /// not a JSON object with the expected sequence number.
   explicit SessionLog(std::filesystem::path path);
 

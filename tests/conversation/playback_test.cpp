@@ -128,8 +128,9 @@ TEST(Playback, NoAudioDeviceFailsAtOpenWithOneLine) {
   try {
     auto output = conversation::open_default_audio_output();
     GTEST_SKIP() << "this machine has an audio output";
-  } catch (const InputError& e) {
+  } catch (const AudioDeviceError& e) {
     const std::string message = e.what();
+    EXPECT_EQ(e.exit_code(), ExitCode::kAudioDevice);
     EXPECT_EQ(message.rfind("--play: no audio output device", 0), 0u) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }

@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "conversation/session_log.hpp"
+#include "core/errors.hpp"
+#include "support/paths.hpp"
+
+namespace mh::conversation {
+namespace {
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+TEST(SessionLog, ACorruptCompleteLineIsASessionErrorWithItsOwnExitCode) {
+  test::TempDir dir;
+  const auto path = dir / "events.jsonl";
+  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\nnot json\n{\"seq\":1,\"type\":\"song\"}\n");
+  try {
+    SessionLog log(path);
+    FAIL() << "expected SessionError";
+  } catch (const SessionError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2 is not JSON"), std::string::npos) << e.what();
+    EXPECT_EQ(static_cast<int>(e.exit_code()), 9);
+  }
+}
+
+TEST(SessionLog, AnEventOutOfSequenceIsASessionError) {
+  test::TempDir dir;
+  const auto path = dir / "events.jsonl";
+  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\n{\"seq\":5,\"type\":\"song\"}\n");
+  EXPECT_THROW(SessionLog{path}, SessionError);
+}
+
+TEST(SessionLog, ATornLastLineIsDroppedNotRefused) {
+  test::TempDir dir;
+  const auto path = dir / "events.jsonl";
+  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\n{\"seq\":1,\"ty");
+  SessionLog log(path);
+  ASSERT_EQ(log.events().size(), 1u);
+  const auto next = log.emit({{"type", "song"}});
+  EXPECT_EQ(next["seq"], 1);
+  EXPECT_EQ(SessionLog(path).events().size(), 2u);
+}
+
+}  // namespace
+}  // namespace mh::conversation
