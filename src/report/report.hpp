@@ -1,12 +1,14 @@
 #pragma once
 /// The session report: `<session>/report/index.html`, a static page that opens from disk with no
-/// server and no network. A timeline of every song (singer, kind, parent, audio player, mel
-/// spectrogram), per-agent latent maps with the songs' paths coloured by round, the measures over
-/// dreams and the agents' training curves, drawn with Chart.js embedded in the page.
+/// server and no network. Every song as a card (singer, kind, player, its mel spectrogram beside
+/// the one of the song it answers, all on one dB range with a colour bar), per-agent latent maps
+/// (the human corpus and every song's snippets as dots, each song's path a line), the measures
+/// over dreams and the agents' training curves, drawn with Chart.js embedded in the page.
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "report/mel_image.hpp"
 #include "report/session_reader.hpp"
 
 namespace mh::report {
@@ -26,13 +28,14 @@ struct ReportSummary {
 };
 
 /// Reads the session folder as it is now (a running or killed session gives a report of what
-/// exists) and writes report/index.html and report/mel/NNNN.png atomically. Throws InputError
+/// exists) and writes report/index.html, report/mel/NNNN.png and report/mel/levels.json atomically. Throws InputError
 /// when `session_dir` is not a directory, IoError when the report cannot be written.
 ReportSummary write_report(const std::filesystem::path& session_dir, const ReportOptions& options = {});
 
 /// The page for an already-read session; `images` maps song number → image path relative to the
-/// report folder (songs without one get none). Pure: no file access.
-std::string render_html(const SessionData& session, const std::vector<std::pair<int, std::string>>& images);
+/// report folder (songs without one get none), all drawn on `range`. Pure: no file access.
+std::string render_html(const SessionData& session, const std::vector<std::pair<int, std::string>>& images,
+                        const DbRange& range = {});
 
 /// Text made safe for HTML element content and attribute values.
 std::string html_escape(const std::string& text);

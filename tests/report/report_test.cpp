@@ -9,8 +9,11 @@
 #include "core/files.hpp"
 #include "report/fake_session.hpp"
 #include "report/mel_image.hpp"
+#include "report/colour_map.hpp"
 #include "report/png.hpp"
+#include "report/png_decode.hpp"
 #include "report/session_reader.hpp"
+#include "report/sound_session.hpp"
 #include "support/paths.hpp"
 
 namespace mh {
@@ -36,7 +39,7 @@ TEST(Report, ListsEverySongWithARelativeAudioPlayerAndAMelImage) {
     EXPECT_TRUE(contains(html, "src=\"" + png + "\"")) << png;
     EXPECT_TRUE(is_png(read_file(dir / "report" / png))) << png;
   }
-  EXPECT_TRUE(contains(html, "<a href=\"#song-0\">0</a>"));  // song 1's parent links to song 0
+  EXPECT_TRUE(contains(html, "answers <a href=\"#song-0\">0</a>"));  // song 1's parent links to song 0
   EXPECT_TRUE(contains(html, "human excerpt"));
   EXPECT_TRUE(contains(html, "σ 0.5"));
 }
@@ -151,7 +154,7 @@ TEST(Report, JsonLinesSkipBlankAndBrokenLines) {
 TEST(MelImage, PutsLowBandsAtTheBottomAndLoudBinsBrighter) {
   auto db = torch::full({4, 3}, -100.0f);
   db[0][1] = 0.0f;  // lowest band, middle frame: the loudest
-  const auto image = report::mel_db_to_image(db);
+  const auto image = report::mel_db_to_image(db, report::DbRange{0, 80});
   ASSERT_EQ(image.width, 3);
   ASSERT_EQ(image.height, 4);
   auto brightness = [&](int x, int y) {
@@ -160,24 +163,135 @@ TEST(MelImage, PutsLowBandsAtTheBottomAndLoudBinsBrighter) {
   };
   EXPECT_GT(brightness(1, 3), brightness(1, 0));
   EXPECT_GT(brightness(1, 3), brightness(0, 3));
-  EXPECT_THROW(report::mel_db_to_image(torch::zeros({3})), ShapeError);
+  EXPECT_THROW(report::mel_db_to_image(torch::zeros({3}), report::DbRange{}), ShapeError);
+  EXPECT_THROW(report::mel_db_to_image(db, report::DbRange{0, 0}), InputError);
 }
 
-TEST(MelImage, OfAToneIsAPngWithOneRowPerMelBand) {
+TEST(MelImage, TheRangeIsFixedNotStretchedToEachPicture) {
+  // The same shape 40 dB quieter must come out darker: a per-picture scale would draw both alike.
+  auto loud = torch::full({2, 2}, -100.0f);
+  loud[0][0] = 0.0f;
+  const auto quiet = loud - 40.0f;
+  const report::DbRange range{0, 80};
+  const auto a = report::mel_db_to_image(loud, range);
+  const auto b = report::mel_db_to_image(quiet, range);
+  const auto at = [](const report::RgbImage& im, int x, int y) { return &im.rgb[(static_cast<std::size_t>(y) * 2 + x) * 3]; };
+  EXPECT_GT(at(a, 0, 1)[0] + at(a, 0, 1)[1] + at(a, 0, 1)[2], at(b, 0, 1)[0] + at(b, 0, 1)[1] + at(b, 0, 1)[2] + 100);
+  const auto top = report::magma(1.0);
+  const auto bottom = report::magma(0.0);
+  EXPECT_TRUE(std::equal(top.begin(), top.end(), at(a, 0, 1)));      // the peak: the bright end
+  EXPECT_TRUE(std::equal(bottom.begin(), bottom.end(), at(a, 1, 1)));  // -100 dB, below the range
+}
+
+TEST(MelImage, SilenceIsAlwaysAtTheDarkEnd) {
+  EXPECT_DOUBLE_EQ(report::silence_db(), -100.0);
+  EXPECT_DOUBLE_EQ(report::session_db_range(12.34).top_db, 12.4);  // rounded up to 0.1 dB
+  EXPECT_DOUBLE_EQ(report::session_db_range(12.34).bottom_db(), 12.4 - 80);
+  // A session of near-silence: the top stays range_db above silence, never at it.
+  EXPECT_DOUBLE_EQ(report::session_db_range(-100.0).top_db, -20.0);
+  EXPECT_DOUBLE_EQ(report::session_db_range(-INFINITY).top_db, -20.0);
+  EXPECT_THROW(report::session_db_range(0, -1), InputError);
+}
+
+TEST(MelImage, MagmaRunsFromNearBlackToPaleYellowGettingBrighter) {
+  EXPECT_EQ(report::magma(0.0), (std::array<std::uint8_t, 3>{0, 0, 4}));
+  EXPECT_EQ(report::magma(1.0), (std::array<std::uint8_t, 3>{252, 253, 191}));
+  EXPECT_EQ(report::magma(-3.0), report::magma(0.0));
+  EXPECT_EQ(report::magma(NAN), report::magma(0.0));
+  double last = -1;
+  for (int i = 0; i <= 100; ++i) {
+    const auto c = report::magma(i / 100.0);
+    const double luma = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    EXPECT_GT(luma, last) << i;
+    last = luma;
+  }
+  EXPECT_TRUE(contains(report::magma_css_gradient(), "rgb(0,0,4) 0.0%"));
+  EXPECT_TRUE(contains(report::magma_css_gradient(), "rgb(252,253,191) 100.0%"));
+}
+
+TEST(MelImage, OfAToneHasOneRowPerMelBand) {
   test::TempDir dir;
   test::write_tone(dir / "tone.wav", 0.5, 440.0);
-  const auto png = report::mel_png_of_audio(dir / "tone.wav");
-  ASSERT_TRUE(is_png(png));
-  // IHDR: width and height, big-endian, at bytes 16..23.
-  auto be32 = [&](std::size_t at) {
-    return (static_cast<unsigned>(static_cast<unsigned char>(png[at])) << 24) |
-           (static_cast<unsigned>(static_cast<unsigned char>(png[at + 1])) << 16) |
-           (static_cast<unsigned>(static_cast<unsigned char>(png[at + 2])) << 8) |
-           static_cast<unsigned>(static_cast<unsigned char>(png[at + 3]));
+  const auto db = report::mel_db_of_audio(dir / "tone.wav");
+  ASSERT_EQ(db.dim(), 2);
+  EXPECT_EQ(db.size(0), 128);
+  EXPECT_EQ(db.size(1), 1 + 11025 / 690);  // centred frames of 0.5 s at 22.05 kHz, hop 690
+  const auto png = test::decode_png(report::mel_png(db, report::session_db_range(db.max().item<double>())));
+  EXPECT_EQ(png.height, 128);
+  EXPECT_EQ(png.width, 1 + 11025 / 690);
+  EXPECT_THROW(report::mel_db_of_audio(dir / "missing.wav"), AudioError);
+}
+
+TEST(ReportImages, SilenceToneAndNoiseLookDifferent) {
+  test::TempDir dir;
+  test::make_sound_session(dir.path());
+  const auto summary = report::write_report(dir.path());
+  ASSERT_EQ(summary.images_drawn, 3);
+  std::vector<test::DecodedPng> png;
+  for (int n = 0; n < 3; ++n) png.push_back(test::decode_png(read_file(dir / fmt::format("report/mel/{:04d}.png", n))));
+  const auto dark = report::magma(0.0);
+  // Silence: every pixel the colour map's low end.
+  for (std::size_t i = 0; i < png[0].rgb.size(); i += 3) {
+    ASSERT_TRUE(std::equal(dark.begin(), dark.end(), png[0].rgb.begin() + i)) << "pixel " << i / 3;
+  }
+  // The tone: bright harmonics over dark bands; the noise: bright everywhere.
+  const double silence = png[0].mean_luma(), tone = png[1].mean_luma(), noise = png[2].mean_luma();
+  EXPECT_GT(tone, silence + 20) << tone;
+  EXPECT_GT(noise, tone + 20) << noise;
+  EXPECT_GT(png[1].brightest_row_luma() - png[1].darkest_row_luma(), 120);  // a line per harmonic, not a wash
+  EXPECT_LT(png[2].brightest_row_luma() - png[2].darkest_row_luma(), png[1].brightest_row_luma() - png[1].darkest_row_luma());
+}
+
+TEST(ReportImages, ALouderNewSongRedrawsEveryPictureOnTheNewRange) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path());
+  report::write_report(dir.path());
+  const auto levels = nlohmann::json::parse(read_file(dir / "report/mel/levels.json"));
+  EXPECT_EQ(levels["peaks"].size(), 3u);
+  const double before = test::decode_png(read_file(dir / "report/mel/0000.png")).brightest_row_luma();
+  // Song 2 becomes much louder (its WAV is newer than its picture): the range moves up and song 0,
+  // untouched, is redrawn darker.
+  const auto loud = (10.0 * test::sound("tone", 1.5, 22050)).clamp(-1, 1);
+  audio::write_wav(dir / "songs/0002_Valerio_variation.wav", loud, 22050);
+  const auto again = report::write_report(dir.path());
+  EXPECT_EQ(again.images_drawn, 3);
+  EXPECT_EQ(again.images_kept, 0);
+  const double after = test::decode_png(read_file(dir / "report/mel/0000.png")).brightest_row_luma();
+  EXPECT_LT(after, before - 10) << levels.dump() << read_file(dir / "report/mel/levels.json");
+  EXPECT_GT(nlohmann::json::parse(read_file(dir / "report/mel/levels.json"))["top_db"].get<double>(),
+            levels["top_db"].get<double>());
+}
+
+TEST(ReportImages, ADamagedLevelsFileIsRedrawnNotTrusted) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path());
+  report::write_report(dir.path());
+  test::write_text_file(dir / "report/mel/levels.json", "{\"range_db\": ");
+  EXPECT_EQ(report::write_report(dir.path()).images_drawn, 3);
+  EXPECT_EQ(report::write_report(dir.path()).images_kept, 3);
+}
+
+TEST(ReportPage, ShowsEachSongBesideTheSongItAnswersAndAColourBar) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path());
+  report::write_report(dir.path());
+  const auto html = read_file(dir / "report/index.html");
+  const auto card = [&](int n) {
+    const auto from = html.find(fmt::format("<article id=\"song-{}\"", n));
+    return from == std::string::npos ? std::string() : html.substr(from, html.find("</article>", from) - from);
   };
-  EXPECT_EQ(be32(20), 128u);
-  EXPECT_EQ(be32(16), 1u + 11025u / 690u);  // centred frames of 0.5 s at 22.05 kHz, hop 690
-  EXPECT_THROW(report::mel_png_of_audio(dir / "missing.wav"), AudioError);
+  EXPECT_TRUE(contains(card(1), "<img class=\"mel-thumb\" src=\"mel/0000.png\"")) << card(1);
+  EXPECT_TRUE(contains(card(1), "<img class=\"mel\" src=\"mel/0001.png\"")) << card(1);
+  EXPECT_TRUE(contains(card(2), "<img class=\"mel-thumb\" src=\"mel/0001.png\"")) << card(2);
+  EXPECT_FALSE(contains(card(0), "mel-thumb")) << card(0);
+  EXPECT_TRUE(contains(card(0), "from the human corpus")) << card(0);
+  // One time scale: the longest song (1.5 s) fills its box, the shortest (1 s) two thirds of it.
+  EXPECT_TRUE(contains(card(2), "src=\"mel/0002.png\" alt=\"mel spectrogram of song 2\" style=\"width: 100.0%\""));
+  EXPECT_TRUE(contains(card(0), "src=\"mel/0000.png\" alt=\"mel spectrogram of song 0\" style=\"width: 66.7%\""));
+  EXPECT_TRUE(contains(html, "id=\"mel-colourbar\""));
+  EXPECT_TRUE(contains(html, "−80</span>"));
+  EXPECT_TRUE(contains(html, "0 dB</span>"));
+  EXPECT_TRUE(contains(card(1), ">1k</span>"));  // the frequency axis
 }
 
 TEST(Png, RefusesABufferOfTheWrongSize) {

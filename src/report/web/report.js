@@ -58,23 +58,39 @@
     .map((p) => ({ x: +p[0], y: +p[1] }));
 
   // ---- Latent maps ----
+  // One scatter per agent: its human corpus as grey dots, every song as dots joined into a path.
+  // The axes keep one unit per pixel both ways: a PCA plane squeezed in one direction would show
+  // distances that are not there.
   const songs = D.songs || [];
   const rounds = songs.map((s) => +s.round).filter((r) => isFinite(r));
   const maxRound = rounds.length ? Math.max(...rounds) : 0;
+  const mapCharts = [];
   let maps = 0;
+  function equalUnits(chart, xs, ys) {
+    const area = chart.chartArea;
+    if (!area || !xs.length) return;
+    const w = area.right - area.left, h = area.bottom - area.top;
+    const lo = (v) => Math.min(...v), hi = (v) => Math.max(...v);
+    const cx = (lo(xs) + hi(xs)) / 2, cy = (lo(ys) + hi(ys)) / 2;
+    const perPixel = 1.06 * Math.max((hi(xs) - lo(xs)) / w, (hi(ys) - lo(ys)) / h) || 1;
+    Object.assign(chart.options.scales.x, { min: cx - perPixel * w / 2, max: cx + perPixel * w / 2 });
+    Object.assign(chart.options.scales.y, { min: cy - perPixel * h / 2, max: cy + perPixel * h / 2 });
+    chart.update();
+  }
   for (const name of agents) {
     const m = (D.map || {})[name] || {};
     const datasets = [];
     const reference = points(m.reference);
-    datasets.push({ label: 'human reference', data: reference, pointRadius: 1.5, pointHoverRadius: 3,
-                    backgroundColor: 'rgba(120, 120, 130, 0.35)', borderColor: 'rgba(0,0,0,0)', showLine: false });
+    datasets.push({ label: 'human corpus (generation 0)', data: reference, pointRadius: 2.5, pointHoverRadius: 4,
+                    backgroundColor: 'rgba(110, 110, 120, 0.45)', borderColor: 'rgba(0,0,0,0)', showLine: false, order: 2 });
     for (const s of songs) {
       const path = points(s.map && s.map[name]);
       if (!path.length) continue;
       const c = roundColour(maxRound > 0 ? (+s.round || 0) / maxRound : 0);
       datasets.push({ label: `song ${s.song} (${s.kind || '?'}, ${s.singer || '?'}, round ${s.round ?? '?'})`,
-                      data: path, showLine: true, borderColor: c, backgroundColor: c, borderWidth: 1.5,
-                      pointRadius: path.map((_, i) => (i === 0 ? 4 : 2)), song: true });
+                      data: path, showLine: true, borderColor: c, backgroundColor: c, borderWidth: 1.2,
+                      pointRadius: path.map((_, i) => (i === 0 ? 4.5 : 2.5)), pointHoverRadius: 6, song: s.song,
+                      colour: c, order: 1 });
     }
     if (datasets.length === 1 && !reference.length) continue;
     const ev = Array.isArray(m.explained_variance) ? m.explained_variance : [];
@@ -85,24 +101,65 @@
       options: {
         parsing: false,
         scales: { x: { title: { display: true, text: axis(0) } }, y: { title: { display: true, text: axis(1) } } },
+        onClick: (event, elements, chart) => {
+          const hit = elements.map((e) => chart.data.datasets[e.datasetIndex]).find((d) => d.song !== undefined);
+          if (hit) location.hash = `song-${hit.song}`;
+        },
         plugins: {
-          legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].song } },
+          legend: { labels: { filter: (item, data) => data.datasets[item.datasetIndex].song === undefined } },
           tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: snippet ${ctx.dataIndex}` } },
         },
       },
     }, 'map');
+    const chart = charts[charts.length - 1];
+    const all = datasets.flatMap((d) => d.data);
+    equalUnits(chart, all.map((p) => p.x), all.map((p) => p.y));
+    mapCharts.push(chart);
     const bar = document.createElement('div');
     bar.className = 'colourbar';
     bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map(roundColour).join(', ')})`;
     const labels = document.createElement('div');
     labels.className = 'colourbar-labels';
-    labels.innerHTML = `<span>round 0</span><span>song paths coloured by round (start point larger)</span><span>round ${maxRound}</span>`;
+    labels.innerHTML = `<span>round 0</span><span>song paths coloured by round (first snippet larger)</span><span>round ${maxRound}</span>`;
     box.appendChild(bar);
     box.appendChild(labels);
     maps += 1;
   }
   if (!maps) note('map-charts', 'No latent map yet (map.json is missing or empty).');
 
+  // One song stands out on every map (the others fade) while a person points at its card or
+  // has followed a link to it.
+  let highlighted = null;
+  function highlight(song) {
+    if (song === highlighted) return;
+    highlighted = song;
+    for (const chart of mapCharts) {
+      for (const d of chart.data.datasets) {
+        if (d.song === undefined) continue;
+        const on = d.song === song;
+        const faded = song !== null && !on;
+        const c = faded ? 'rgba(160, 160, 170, 0.18)' : on ? '#111' : d.colour;
+        Object.assign(d, { borderColor: c, backgroundColor: on ? d.colour : c, borderWidth: on ? 3 : 1.2,
+                           order: on ? 0 : 1, pointBorderColor: c });
+      }
+      chart.update('none');
+    }
+    document.querySelectorAll('article.song.highlight').forEach((a) => a.classList.remove('highlight'));
+    if (song !== null) {
+      const card = document.getElementById(`song-${song}`);
+      if (card) card.classList.add('highlight');
+    }
+  }
+  const fromHash = () => {
+    const m = /^#song-(\d+)$/.exec(location.hash);
+    return m ? +m[1] : null;
+  };
+  for (const card of document.querySelectorAll('article.song')) {
+    card.addEventListener('mouseenter', () => highlight(+card.dataset.song));
+    card.addEventListener('mouseleave', () => highlight(fromHash()));
+  }
+  window.addEventListener('hashchange', () => highlight(fromHash()));
+  highlight(fromHash());
   // ---- Measures over dreams ----
   function flatten(obj, prefix, out) {
     for (const [k, v] of Object.entries(obj || {})) {
@@ -226,6 +283,35 @@
   }
 
   // ---- Self-check, read by the browser test: charts drawn, audio loaded, script errors. ----
+  // What each spectrogram looks like once decoded by the browser: mean and spread of luminance,
+  // and the share of pixels at the colour map's dark end. Reading pixels of a file:// image needs
+  // a browser that grants file pages one origin; elsewhere the stats say why they are missing.
+  function pictureStats() {
+    return Array.from(document.querySelectorAll('img.mel')).map((img) => {
+      const song = +img.closest('article.song').dataset.song;
+      try {
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0, sum2 = 0, dark = 0;
+        const n = px.length / 4;
+        for (let i = 0; i < px.length; i += 4) {
+          const y = 0.2126 * px[i] + 0.7152 * px[i + 1] + 0.0722 * px[i + 2];
+          sum += y;
+          sum2 += y * y;
+          if (px[i] + px[i + 1] + px[i + 2] < 40) dark += 1;
+        }
+        const mean = sum / n;
+        return { song, width: canvas.width, height: canvas.height, luma: mean,
+                 luma_sd: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), dark: dark / n };
+      } catch (e) {
+        return { song, error: String(e) };
+      }
+    });
+  }
   const audios = Array.from(document.querySelectorAll('audio'));
   const settled = audios.map((a) => new Promise((resolve) => {
     const done = () => resolve({ src: a.getAttribute('src'), duration: a.duration, error: a.error ? a.error.code : null });
@@ -241,6 +327,9 @@
       charts: charts.length, maps, trainingCharts,
       canvases_drawn: canvases.filter((c) => c.width > 0 && c.height > 0).length,
       images_loaded: Array.from(document.querySelectorAll('img.mel')).filter((i) => i.complete && i.naturalWidth > 0).length,
+      thumbnails_loaded: Array.from(document.querySelectorAll('img.mel-thumb')).filter((i) => i.complete && i.naturalWidth > 0).length,
+      colour_bar: !!document.getElementById('mel-colourbar'),
+      pictures: pictureStats(),
       audio, errors,
     });
     check.dataset.done = 'yes';

@@ -1,0 +1,116 @@
+#include "report/song_images.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+
+namespace mh::report {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kRangeDb = 80;  // the front end's own top_db: what the models keep of a snippet
+
+/// levels.json: {"range_db": r, "top_db": t, "peaks": {"<song>": peak_db}}. Anything unreadable
+/// is an empty cache: images are redrawn, never trusted blindly.
+struct LevelCache {
+  std::optional<DbRange> range;
+  std::map<int, double> peaks;
+};
+
+LevelCache read_levels(const fs::path& file) {
+  LevelCache cache;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return cache;
+  try {
+    const auto j = nlohmann::json::parse(read_file(file, 1 << 24));
+    if (j.at("range_db").get<double>() == kRangeDb) cache.range = DbRange{j.at("top_db").get<double>(), kRangeDb};
+    for (const auto& [song, peak] : j.at("peaks").items()) cache.peaks[std::stoi(song)] = peak.get<double>();
+  } catch (const std::exception&) {
+    return {};
+  }
+  return cache;
+}
+
+std::string levels_json(const DbRange& range, const std::map<int, double>& peaks) {
+  nlohmann::json j = {{"range_db", range.range_db}, {"top_db", range.top_db}, {"peaks", nlohmann::json::object()}};
+  for (const auto& [song, peak] : peaks) j["peaks"][std::to_string(song)] = peak;
+  return j.dump(1);
+}
+
+}  // namespace
+
+SongImages draw_song_images(const SessionData& session, const fs::path& report_dir, bool redraw) {
+  const auto mel_dir = report_dir / "mel";
+  std::error_code ec;
+  fs::create_directories(mel_dir, ec);
+  if (ec) throw IoError(fmt::format("{}: cannot create: {}", mel_dir.string(), ec.message()));
+  const auto cache = read_levels(mel_dir / "levels.json");
+
+  // First every song's levels (from the cache where its image is newer than its WAV), then the
+  // session's range, then the pictures: the range must be known before the first is drawn.
+  struct Song {
+    int number;
+    fs::path wav;
+    std::string relative;
+    bool fresh;
+  };
+  std::vector<Song> songs;
+  std::map<int, double> peaks;
+  std::map<int, torch::Tensor> computed;
+  SongImages out;
+  auto compute = [&](const Song& s) -> bool {
+    try {
+      auto db = mel_db_of_audio(s.wav);
+      peaks[s.number] = db.numel() ? db.max().item<double>() : silence_db();
+      computed[s.number] = std::move(db);
+      return true;
+    } catch (const InputError& e) {
+      // A WAV being written right now or damaged: the song stays listed without a picture.
+      out.warnings.push_back(fmt::format("song {}: no spectrogram: {}", s.number, e.what()));
+      return false;
+    }
+  };
+  for (const auto& song : session.songs) {
+    if (song.wav.empty()) continue;
+    Song s{song.number, session.dir / song.wav, fmt::format("mel/{:04d}.png", song.number), false};
+    const auto png = report_dir / s.relative;
+    const auto wav_time = fs::last_write_time(s.wav, ec);
+    const bool wav_ok = !ec;
+    const auto png_time = fs::last_write_time(png, ec);
+    const auto cached = cache.peaks.find(s.number);
+    s.fresh = !redraw && wav_ok && !ec && png_time >= wav_time && cached != cache.peaks.end();
+    if (s.fresh) peaks[s.number] = cached->second;
+    else if (!compute(s)) continue;
+    songs.push_back(std::move(s));
+  }
+
+  double peak = -INFINITY;
+  for (const auto& [n, p] : peaks) peak = std::max(peak, p);
+  out.range = session_db_range(peak, kRangeDb);
+  const bool range_moved = !cache.range || std::abs(cache.range->top_db - out.range.top_db) > 1e-6;
+
+  for (const auto& s : songs) {
+    if (s.fresh && !range_moved) {
+      ++out.kept;
+      out.paths.emplace_back(s.number, s.relative);
+      continue;
+    }
+    if (!computed.count(s.number) && !compute(s)) continue;
+    write_file_atomic(report_dir / s.relative, mel_png(computed.at(s.number), out.range));
+    computed.erase(s.number);  // a long session's spectrograms need not all stay in memory
+    ++out.drawn;
+    out.paths.emplace_back(s.number, s.relative);
+  }
+  write_file_atomic(mel_dir / "levels.json", levels_json(out.range, peaks));
+  return out;
+}
+
+}  // namespace mh::report

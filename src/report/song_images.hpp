@@ -1,0 +1,29 @@
+#pragma once
+/// The report's mel spectrogram images (report/mel/NNNN.png), all drawn on one dB range for the
+/// whole session. Each song's loudest level is remembered in report/mel/levels.json, so that a
+/// second report of a growing session draws only the new songs, and redraws everything only
+/// when a new song is louder than any before (the range moved).
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report/mel_image.hpp"
+#include "report/session_reader.hpp"
+
+namespace mh::report {
+
+struct SongImages {
+  std::vector<std::pair<int, std::string>> paths;  ///< song number → image path relative to report/
+  DbRange range;                                   ///< the levels every image was drawn with
+  int drawn = 0;                                   ///< images written by this call
+  int kept = 0;                                    ///< images already up to date
+  std::vector<std::string> warnings;               ///< songs left without a picture, and why
+};
+
+/// Draws the missing or stale images of `session` into `report_dir`/mel (created), every one of
+/// them when `redraw` is set. A WAV that cannot be read leaves its song without an image and a
+/// warning. Throws IoError when the folder or an image cannot be written.
+SongImages draw_song_images(const SessionData& session, const std::filesystem::path& report_dir, bool redraw);
+
+}  // namespace mh::report
