@@ -56,7 +56,7 @@ std::string frequency_axis(const SongEntry& song) {
 
 std::string colour_bar(const DbRange& range) {
   std::string ticks;
-  for (int db = 0; db <= static_cast<int>(range.range_db); db += 20) {
+  for (int db = static_cast<int>(range.range_db) / 20 * 20; db >= 0; db -= 20) {
     ticks += fmt::format("<span style=\"left: {:.1f}%\">{}</span>", 100.0 * (range.range_db - db) / range.range_db,
                          db == 0 ? "0 dB" : fmt::format("−{}", db));
   }

@@ -27,6 +27,8 @@
     return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
   }
 
+  const translucent = (rgb, alpha) => rgb.replace(/^rgb\((.*)\)$/, `rgba($1, ${alpha})`);
+
   function addChart(containerId, title, config, extraClass) {
     const container = document.getElementById(containerId);
     const box = document.createElement('div');
@@ -81,16 +83,18 @@
     const m = (D.map || {})[name] || {};
     const datasets = [];
     const reference = points(m.reference);
-    datasets.push({ label: 'human corpus (generation 0)', data: reference, pointRadius: 2.5, pointHoverRadius: 4,
-                    backgroundColor: 'rgba(110, 110, 120, 0.45)', borderColor: 'rgba(0,0,0,0)', showLine: false, order: 2 });
+    // The corpus is drawn over the songs: it is the ground they drift away from.
+    datasets.push({ label: 'human corpus (generation 0)', data: reference, pointRadius: 3.5, pointHoverRadius: 5,
+                    backgroundColor: 'rgba(120, 120, 130, 0.75)', borderColor: '#fff', borderWidth: 1, showLine: false,
+                    order: -1 });
     for (const s of songs) {
       const path = points(s.map && s.map[name]);
       if (!path.length) continue;
       const c = roundColour(maxRound > 0 ? (+s.round || 0) / maxRound : 0);
       datasets.push({ label: `song ${s.song} (${s.kind || '?'}, ${s.singer || '?'}, round ${s.round ?? '?'})`,
-                      data: path, showLine: true, borderColor: c, backgroundColor: c, borderWidth: 1.2,
+                      data: path, showLine: true, borderColor: translucent(c, 0.45), backgroundColor: c, borderWidth: 1,
                       pointRadius: path.map((_, i) => (i === 0 ? 4.5 : 2.5)), pointHoverRadius: 6, song: s.song,
-                      colour: c, order: 1 });
+                      pointBorderColor: c, colour: c, order: 1 });
     }
     if (datasets.length === 1 && !reference.length) continue;
     const ev = Array.isArray(m.explained_variance) ? m.explained_variance : [];
@@ -100,7 +104,8 @@
       data: { datasets },
       options: {
         parsing: false,
-        scales: { x: { title: { display: true, text: axis(0) } }, y: { title: { display: true, text: axis(1) } } },
+        scales: { x: { title: { display: true, text: axis(0) }, ticks: { includeBounds: false } },
+                  y: { title: { display: true, text: axis(1) }, ticks: { includeBounds: false } } },
         onClick: (event, elements, chart) => {
           const hit = elements.map((e) => chart.data.datasets[e.datasetIndex]).find((d) => d.song !== undefined);
           if (hit) location.hash = `song-${hit.song}`;
@@ -127,6 +132,41 @@
   }
   if (!maps) note('map-charts', 'No latent map yet (map.json is missing or empty).');
 
+  // Seventy songs' paths at once are a tangle: a slider shows the rounds up to one (or that one
+  // alone), so a person can watch the songs drift away from the human corpus round by round.
+  let roundShown = maxRound;
+  let roundOnly = false;
+  const roundOf = {};
+  for (const s of songs) roundOf[s.song] = +s.round || 0;
+  const visibleRound = (r) => (roundOnly ? r === roundShown : r <= roundShown);
+  function showRounds() {
+    for (const chart of mapCharts) {
+      for (const d of chart.data.datasets) {
+        if (d.song !== undefined) d.hidden = !(visibleRound(roundOf[d.song]) || d.song === highlighted);
+      }
+      chart.update('none');
+    }
+  }
+  if (mapCharts.length && maxRound > 0) {
+    const controls = document.createElement('div');
+    controls.className = 'map-controls';
+    controls.innerHTML = `<label>Songs of rounds 0 to <output id="map-round-value">${maxRound}</output> ` +
+      `<input id="map-round" type="range" min="0" max="${maxRound}" step="1" value="${maxRound}"></label>` +
+      '<label><input id="map-round-only" type="checkbox"> only that round</label>';
+    const container = document.getElementById('map-charts');
+    container.parentNode.insertBefore(controls, container);
+    const slider = controls.querySelector('#map-round');
+    const only = controls.querySelector('#map-round-only');
+    const update = () => {
+      roundShown = +slider.value;
+      roundOnly = only.checked;
+      controls.querySelector('#map-round-value').textContent = String(roundShown);
+      showRounds();
+    };
+    slider.addEventListener('input', update);
+    only.addEventListener('change', update);
+  }
+
   // One song stands out on every map (the others fade) while a person points at its card or
   // has followed a link to it.
   let highlighted = null;
@@ -138,12 +178,14 @@
         if (d.song === undefined) continue;
         const on = d.song === song;
         const faded = song !== null && !on;
-        const c = faded ? 'rgba(160, 160, 170, 0.18)' : on ? '#111' : d.colour;
-        Object.assign(d, { borderColor: c, backgroundColor: on ? d.colour : c, borderWidth: on ? 3 : 1.2,
-                           order: on ? 0 : 1, pointBorderColor: c });
+        const line = faded ? 'rgba(160, 160, 170, 0.15)' : on ? '#111' : translucent(d.colour, 0.45);
+        const dot = faded ? 'rgba(160, 160, 170, 0.25)' : d.colour;
+        Object.assign(d, { borderColor: line, backgroundColor: dot, pointBorderColor: on ? '#111' : dot,
+                           borderWidth: on ? 3 : 1, order: on ? 0 : 1 });
       }
       chart.update('none');
     }
+    showRounds();
     document.querySelectorAll('article.song.highlight').forEach((a) => a.classList.remove('highlight'));
     if (song !== null) {
       const card = document.getElementById(`song-${song}`);
