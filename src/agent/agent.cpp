@@ -108,12 +108,18 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
     if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
     const auto opts = model::options_for(s, static_cast<int>(settings_.front_end.mel.n_mels),
                                          static_cast<int>(settings_.front_end.frames()));
+    if (options.batch_size > 0) s.batch_size = options.batch_size;
     trainer = std::make_unique<model::Ml1Trainer>(s, opts, device_);
+  }
+  if (options.batch_size > 0) trainer->set_batch_size(options.batch_size);
+  if (!options.train_strata.empty() && options.train_strata.size() != chosen.size()) {
+    throw ShapeError(fmt::format("{} strata for {} training items", options.train_strata.size(), chosen.size()));
   }
   const StoreSource source(*store_);
   model::TrainerCallbacks callbacks;
   callbacks.progress = options.progress;
   callbacks.sync = options.sync;
+  callbacks.deadline = options.deadline;
   const bool writes = options.sync == nullptr || options.sync->rank() == 0;
   bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
@@ -131,16 +137,20 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
     }
     if (options.epoch_end) options.epoch_end(record);
   };
+  const int64_t epochs_before = trainer->epochs_done();
   model::TrainResult result;
   for (const auto& phase : plan.phases()) {
     if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
     if (writes) save_train_set(set_path, *phase.ids);
+    // Strata describe the caller's set, not the one an interrupted epoch is finished on.
+    callbacks.strata = phase.ids == &plan.ids ? options.train_strata : std::vector<std::uint8_t>{};
     result = trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
-    if (result.stopped) break;
+    if (result.stopped || result.out_of_time) break;
   }
   if (result.stopped && writes) write_file_atomic(ml1_path(), trainer->checkpoint());
   ml1_cache_ = nullptr;
-  TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
+  TrainOutcome outcome{result.stopped, result.out_of_time, trainer->epochs_done(),
+                       trainer->epochs_done() - epochs_before};
   if (!trainer->history().empty()) {
     const auto& last = trainer->history().back();
     outcome.val_reconstruction = last.val_reconstruction;

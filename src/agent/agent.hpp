@@ -47,6 +47,13 @@ struct TrainOptions {
   std::optional<std::vector<int64_t>> train_items;
   /// ML2 only: dataset song ids to train on instead of the training split's songs.
   std::optional<std::vector<int64_t>> train_songs;
+  /// ML1 only, parallel to train_items: 0 or 1 per item; every batch then holds the two in the
+  /// proportion of the whole set (model::TrainerCallbacks::strata).
+  std::vector<std::uint8_t> train_strata;
+  int batch_size = 0;  ///< ML1 only, > 0: the batch size from the next epoch on
+  /// Stops training after the step (ML1) or epoch (ML2) that passes it, at least one being
+  /// done; the state is saved as at an epoch end (TrainOutcome::out_of_time).
+  std::optional<SteadyClock::time_point> deadline;
   const std::atomic<bool>* stop = nullptr;
   std::function<void(const model::TrainProgress&)> progress;        ///< ML1, after each batch
   std::function<void(const model::EpochRecord&)> epoch_end;         ///< ML1, after each epoch
@@ -59,8 +66,10 @@ struct TrainOptions {
 
 struct TrainOutcome {
   bool stopped = false;
+  bool out_of_time = false;       ///< the deadline ended training (saved; not a stop)
   int64_t epochs_done = 0;        ///< finished epochs of the saved run, all calls together
-  double val_reconstruction = 0;  ///< last epoch's validation MSE (normalised units), NaN if none
+  int64_t epochs_this_call = 0;   ///< of which this call finished (a cut-short one included)
+  double val_reconstruction = std::nan("");  ///< last epoch's validation MSE (normalised units), NaN if none
   /// ML1: the baselines of val_reconstruction (model::ValidationFigures), NaN if none.
   double val_mean_snippet = std::nan(""), val_time_flat = std::nan("");
 };

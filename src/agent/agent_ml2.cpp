@@ -73,6 +73,7 @@ TrainOutcome Agent::train_ml2(const TrainOptions& options) {
   model::Ml2TrainerCallbacks callbacks;
   callbacks.progress = options.ml2_progress;
   callbacks.sync = options.sync;
+  callbacks.deadline = options.deadline;
   const bool writes = options.sync == nullptr || options.sync->rank() == 0;
   bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::Ml2EpochRecord& record, const std::string& checkpoint) {
@@ -90,16 +91,18 @@ TrainOutcome Agent::train_ml2(const TrainOptions& options) {
     }
     if (options.ml2_epoch_end) options.ml2_epoch_end(record);
   };
+  const int64_t epochs_before = trainer->epochs_done();
   model::TrainResult result;
   for (const auto& phase : plan.phases()) {
     if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
     if (writes) save_train_set(set_path, *phase.ids);
     result = trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
-    if (result.stopped) break;
+    if (result.stopped || result.out_of_time) break;
   }
   if (result.stopped && writes) write_file_atomic(ml2_path(), trainer->checkpoint());
   ml2_cache_.reset();
-  TrainOutcome outcome{result.stopped, trainer->epochs_done(), std::nan("")};
+  TrainOutcome outcome{result.stopped, result.out_of_time, trainer->epochs_done(),
+                       trainer->epochs_done() - epochs_before};
   if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
   return outcome;
 }

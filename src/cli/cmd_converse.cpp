@@ -30,18 +30,38 @@ struct ConverseOptions {
   std::string osc;
   bool play = false;
   std::string device;
+  bool print_settings = false;
 };
+
+/// A settings file, or the name of a built-in preset when no such file exists.
+conversation::ConversationSettings settings_from(const std::string& file_or_preset) {
+  if (file_or_preset.empty()) return {};
+  if (!fs::exists(file_or_preset)) {
+    for (const auto& name : conversation::presets()) {
+      if (name == file_or_preset) return conversation::preset_settings(name);
+    }
+    throw SettingsError(fmt::format("--settings {}: no such file, and not a preset (complete, original, notebook)",
+                                    file_or_preset));
+  }
+  return conversation::parse_conversation_settings(read_file(file_or_preset), file_or_preset);
+}
 
 void run_converse(const ConverseOptions& o) {
   conversation::ConversationOptions c;
+  c.settings = settings_from(o.settings);
+  if (o.rounds > 0) c.settings.rounds = o.rounds;
+  if (o.seed >= 0) c.settings.seed = static_cast<std::uint64_t>(o.seed);
+  if (o.print_settings) {
+    c.settings.validate();
+    fmt::print("{}", conversation::to_toml_text(c.settings));
+    return;
+  }
+  if (o.session.empty() || o.agents.size() != 2) {
+    throw CLI::RequiredError("--session and --agents (two agent folders)");
+  }
   c.session = o.session;
   c.agent_a = o.agents.at(0);
   c.agent_b = o.agents.at(1);
-  if (!o.settings.empty()) {
-    c.settings = conversation::parse_conversation_settings(read_file(o.settings), o.settings);
-  }
-  if (o.rounds > 0) c.settings.rounds = o.rounds;
-  if (o.seed >= 0) c.settings.seed = static_cast<std::uint64_t>(o.seed);
   c.resume = o.resume;
   c.stop = &interrupt_flag();
   ConsoleSink console;
@@ -105,9 +125,12 @@ void run_new_agent(const NewAgentOptions& o) {
 void add_converse_commands(CLI::App& app) {
   auto conv = std::make_shared<ConverseOptions>();
   auto* c = app.add_subcommand("converse", "Two agents sing to each other, listen, vary and dream");
-  c->add_option("--session", conv->session, "Session folder (songs, events, measures, report)")->required();
-  c->add_option("--agents", conv->agents, "The two agent folders: A opens the first round")->required()->expected(2);
-  c->add_option("--settings", conv->settings, "Conversation settings (TOML)")->check(CLI::ExistingFile);
+  c->add_option("--session", conv->session, "Session folder (songs, events, measures, report)");
+  c->add_option("--agents", conv->agents, "The two agent folders, A then B (the settings' turns name them a and b)")
+      ->expected(2);
+  c->add_option("--settings", conv->settings,
+                "Conversation settings: a TOML file, or a preset (complete, original, notebook)");
+  c->add_flag("--print-settings", conv->print_settings, "Print the effective settings as TOML and exit");
   c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");

@@ -23,8 +23,8 @@ namespace {
 struct DemoOptions {
   std::string corpus;
   std::string out;
-  int rounds = 24;
-  int dream_every = 4;
+  int rounds = 12;
+  int dream_every = 2;
   int ml1_epochs = 24;
   int ml2_epochs = 40;
   std::uint64_t seed = 0;

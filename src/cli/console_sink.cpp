@@ -22,7 +22,7 @@ void ConsoleSink::on_event(const nlohmann::json& e) {
   const std::string type = e.value("type", "");
   std::string line;
   if (type == "round_start") {
-    line = fmt::format("— round {} —", e["round"].get<int>() + 1);
+    line = fmt::format("— round {} —", e["round"].get<int>());
   } else if (type == "song") {
     line = fmt::format("song {:>3}: {} sings {} ({:.1f} s){}", e["song"].get<int64_t>(), e["singer"].get<std::string>(),
                        e["kind"].get<std::string>(), e["duration_s"].get<double>(),
@@ -36,9 +36,13 @@ void ConsoleSink::on_event(const nlohmann::json& e) {
   } else if (type == "dream_end") {
     const auto& m = e["measures"];
     auto num = [&](const char* k) { return m.contains(k) && m[k].is_number() ? m[k].get<double>() : std::nan(""); };
-    line = fmt::format("{} woke after {:.0f} s: human {:.1f}%, Fréchet {:.3g}, variance {:.2f}, forgetting {:.2f}",
-                       e["agent"].get<std::string>(), e["seconds"].get<double>(), 100 * num("human_fraction"),
+    line = fmt::format("{} woke after {:.0f} s{}: human {:.1f}%, Fréchet {:.3g}, variance {:.2f}, forgetting {:.2f}",
+                       e["agent"].get<std::string>(), e["seconds"].get<double>(),
+                       e.value("out_of_time", false) ? " (budget spent)" : "", 100 * num("human_fraction"),
                        num("frechet"), num("variance_ratio"), num("forgetting"));
+  } else if (type == "emancipation") {
+    line = fmt::format("*** {} (round {}, song {}: human share {:.1f}%) ***", e.value("line", std::string()),
+                       e.value("round", 0), e.value("song", int64_t{0}), 100 * e.value("human_fraction", 0.0));
   } else {
     return;
   }

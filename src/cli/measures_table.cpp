@@ -30,7 +30,7 @@ std::string measures_table(const std::filesystem::path& session) {
     if (m.is_discarded()) continue;
     auto num = [&](const char* k) { return m.contains(k) && m[k].is_number() ? m[k].get<double>() : std::nan(""); };
     out += fmt::format("{:<10} {:>5} {:>5} {:>7.1f} {:>7.2f} {:>9.3g} {:>8.2f} {:>8.3f} {:>10.3f} {:>8.2f} {:>6.2f} {:>8.3f}\n",
-                       m.value("agent", "?"), m.value("dream", 0), m.value("round", 0) + 1,
+                       m.value("agent", "?"), m.value("dream", 0), m.value("round", 0),
                        100 * num("human_fraction"), num("mean_depth"), num("frechet"), num("frechet_ratio"),
                        num("variance_ratio"), num("forgetting"), num("imitation_envelope_db"),
                        num("imitation_envelope_ratio"), num("spectral_flatness"));
@@ -38,8 +38,13 @@ std::string measures_table(const std::filesystem::path& session) {
     const std::string agent = m.value("agent", "?");
     if (!last_human.count(agent)) agents.push_back(agent);
     last_human[agent] = num("human_fraction");
-    if (!emancipation.count(agent) && num("human_fraction") < 0.5) {
-      emancipation[agent] = fmt::format("dream {} (round {})", m.value("dream", 0), m.value("round", 0) + 1);
+    // t* as the conversation recorded it: the round of the song that tipped the balance, and the
+    // first dream that trained on more machine than human music.
+    if (!emancipation.count(agent) && m.contains("t_star_dream") && m["t_star_dream"].is_number()) {
+      emancipation[agent] = m["t_star_round"].is_number()
+                                ? fmt::format("round {} (song {}), dream {}", m["t_star_round"].get<int>(),
+                                              m["t_star_song"].get<int64_t>(), m["t_star_dream"].get<int>())
+                                : fmt::format("dream {}", m["t_star_dream"].get<int>());
     }
   }
   if (!rows) return "(no dreams yet)\n";

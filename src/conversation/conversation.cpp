@@ -32,6 +32,8 @@ namespace {
 /// What the loop remembers about a session song (from its event).
 struct SongInfo {
   int64_t number = 0;
+  std::string key;                   ///< session-wide id "<session id>/<number>"
+  std::vector<corpus::LineageStep> lineage;  ///< root first, this song last
   std::string singer, kind;
   int depth = 0;
   int round = 0;
@@ -43,10 +45,11 @@ struct SongInfo {
 };
 
 struct Party {
-  Party(agent::Agent a, const RoleSettings* r) : name(a.name()), agent(std::move(a)), role(r) {}
+  Party(agent::Agent a, const RoleSettings* r, int i) : name(a.name()), agent(std::move(a)), role(r), index(i) {}
   std::string name;
   agent::Agent agent;
   const RoleSettings* role = nullptr;
+  int index = 0;  ///< 0 for A, 1 for B
   std::optional<Judge> judge;
   int64_t first_new_song = 0;  ///< dataset song id after the last dream
   std::vector<int64_t> songs_since_dream;
@@ -56,6 +59,10 @@ struct Party {
   std::optional<torch::Tensor> previous_mean;
   std::optional<double> first_frechet;
   int dreams = 0;
+  /// The emancipation point t*: the song and round after which its item-count human share first
+  /// fell below one half, and the first dream that trained on such data.
+  std::optional<json> emancipation;
+  std::optional<int> emancipation_dream;
 };
 
 corpus::SongKind dataset_kind(const std::string& kind) {
@@ -76,7 +83,7 @@ class Loop {
   const json* replayed(const std::string& type) {
     if (cursor_ < log_.events().size() && log_.events()[cursor_]["type"] == type) return &log_.events()[cursor_++];
     if (cursor_ < log_.events().size()) {
-      throw DatasetError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
+      throw SessionError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
                                      (o_.session / "events.jsonl").string(), cursor_,
                                      log_.events()[cursor_]["type"].get<std::string>(), type));
     }
@@ -90,10 +97,18 @@ class Loop {
 
   void start();
   void prepare_judges();
-  int64_t sing(int round, int turn, Party& singer, Party& listener, const std::string& kind,
+  int64_t sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
                std::optional<int64_t> parent);
   void listen(Party& listener, int64_t song);
+  /// After a listen event (new or replayed): the emancipation event, once.
+  void note_human_share(Party& listener, const json& listen_event);
   bool dream(Party& p, int round);
+  /// Runs one round's turns; false when stopped.
+  bool play_round(int round);
+  std::uint64_t dream_seed(const Party& p, int index) const {
+    return mix_seed(s_.seed, 0xD8EA4, static_cast<std::uint64_t>(index) * 2 + static_cast<std::uint64_t>(p.index));
+  }
+  Party& party(Role r) { return parties_[r == Role::kA ? 0 : 1]; }
   void write_measures_file();
   void write_map_file();
 
@@ -108,24 +123,26 @@ class Loop {
   size_t cursor_ = 0;
   std::vector<Party> parties_;
   std::vector<SongInfo> songs_;
+  std::string session_id_;
+  bool opened_ = false;  ///< an open turn has been sung (a file opening sings its file once)
 };
 
 void Loop::start() {
   const fs::path settings_path = o_.session / "session.toml";
   if (!log_.events().empty() && !o_.resume) {
-    throw DatasetError(fmt::format("{}: the session already holds a conversation: use --resume to continue it, or "
+    throw SessionError(fmt::format("{}: the session already holds a conversation: use --resume to continue it, or "
                                    "another folder", o_.session.string()));
   }
   if (o_.resume && fs::exists(settings_path)) {
-    s_ = parse_conversation_settings(read_file(settings_path), settings_path.string());
+    s_ = parse_conversation_settings(read_file(settings_path), settings_path.string(), true);
   } else {
     s_ = o_.settings;
     s_.validate();
     fs::create_directories(o_.session);
     write_file_atomic(settings_path, to_toml_text(s_));
   }
-  parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a);
-  parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b);
+  parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a, 0);
+  parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b, 1);
   if (!o_.device.empty()) {
     for (auto& p : parties_) p.agent.set_device(agent::resolve_device(o_.device));
   }
@@ -137,11 +154,13 @@ void Loop::start() {
     throw SettingsError(fmt::format("both agents are called '{}': give them different names in their agent.toml",
                                     parties_[0].name));
   }
-  if (s_.opening == "machine") {
+  if (s_.sings_machine_songs()) {
     for (auto& p : parties_) {
       if (!p.agent.has_ml2()) {
-        throw CheckpointError(fmt::format("{}: opening = 'machine' needs ML2: run `metahuman train --agent {} --stage "
-                                          "ml2` first", p.agent.dir().string(), p.agent.dir().string()));
+        throw CheckpointError(fmt::format("{}: the choreography sings machine songs (opening = '{}'), which needs ML2: "
+                                          "run `metahuman train --agent {} --stage ml2` first, or choose opening = "
+                                          "'human'", p.agent.dir().string(), to_string(s_.opening),
+                                          p.agent.dir().string()));
       }
     }
   }
@@ -149,14 +168,26 @@ void Loop::start() {
     const auto& firsts = (*e)["first_new_song"];
     for (size_t i = 0; i < parties_.size(); ++i) parties_[i].first_new_song = firsts.at(i).get<int64_t>();
     if ((*e)["agents"] != json::array({parties_[0].name, parties_[1].name})) {
-      throw DatasetError(fmt::format("{}: the session was started by agents {}, not {} and {}", o_.session.string(),
+      throw SessionError(fmt::format("{}: the session was started by agents {}, not {} and {}", o_.session.string(),
                                      (*e)["agents"].dump(), parties_[0].name, parties_[1].name));
     }
+    session_id_ = e->value("session_id", std::string());
+    if (session_id_.empty()) {
+      throw SessionError(fmt::format("{}: session_start has no session_id: the session was started by an earlier "
+                                     "version", (o_.session / "events.jsonl").string()));
+    }
   } else {
+    // Unique to this start, stable across resume (it is read back from the log).
+    session_id_ = fmt::format("{:016x}", fnv1a64(fmt::format("{}|{}|{}", fs::absolute(o_.session).string(), s_.seed,
+                                                             utc_now_iso())));
     emit({{"type", "session_start"},
+          {"session_id", session_id_},
           {"agents", {parties_[0].name, parties_[1].name}},
           {"agent_dirs", {fs::absolute(o_.agent_a).string(), fs::absolute(o_.agent_b).string()}},
           {"rounds", s_.rounds},
+          {"first_round", 1},
+          {"turns_per_round", static_cast<int64_t>(s_.turns.size())},
+          {"preset", s_.preset},
           {"seed", s_.seed},
           {"first_new_song", {parties_[0].first_new_song, parties_[1].first_new_song}}});
   }
@@ -174,7 +205,7 @@ void Loop::prepare_judges() {
       try {
         m = json::parse(read_file(meta));
       } catch (const json::exception& e) {
-        throw DatasetError(fmt::format("{}: not JSON: {}", meta.string(), e.what()));
+        throw SessionError(fmt::format("{}: not JSON: {}", meta.string(), e.what()));
       }
       p.judge = Judge::restore(p.agent, read_file(ckpt), m, meta.string());
     } else {
@@ -215,34 +246,37 @@ json Loop::map_of(const torch::Tensor& audio_a, const torch::Tensor& audio_b) {
   return out;
 }
 
-int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind,
+int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
                    std::optional<int64_t> parent) {
   const int64_t number = static_cast<int64_t>(songs_.size());
   SongInfo info;
   info.number = number;
+  info.key = fmt::format("{}/{}", session_id_, number);
   info.singer = singer.name;
   info.kind = kind;
   info.depth = kind == "file" ? 0 : (parent ? songs_[static_cast<size_t>(*parent)].depth + 1 : 1);
   info.wav = song_wav_path(number, singer.name, kind);
   info.round = round;
-  info.sigma = kind == "variation" ? singer.role->variation_sigma : 0.0;
+  info.sigma = kind == "variation" ? sigma : 0.0;
   info.parent = parent;
   info.seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
+  if (parent) info.lineage = songs_.at(static_cast<size_t>(*parent)).lineage;
+  info.lineage.push_back({info.key, singer.name, kind, info.sigma, ""});
   if (const json* e = replayed("song")) {
     if ((*e)["song"] != number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
-      throw DatasetError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
+      throw SessionError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
                                      (*e)["seq"].get<int64_t>(), number));
     }
     if ((*e).contains("listening") && (*e)["listening"].is_object()) {
       singer.listening_since_dream[kind].push_back((*e)["listening"]);
     }
+    if (!parent) info.lineage.back().from = e->value("from", std::string());
     songs_.push_back(info);
     singer.songs_since_dream.push_back(number);
     return number;
   }
 
   const std::uint64_t seed = info.seed;
-  const double sigma = info.sigma;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const int rate = singer.agent.settings().front_end.mel.sample_rate_hz;
   const double snippet_s = singer.agent.settings().front_end.snippet.seconds;
@@ -270,6 +304,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     latents = singer.agent.encode(mel);
     source = {{"dataset_song", song_id}, {"title", stored.record.title},
               {"from_s", static_cast<double>(start) * snippet_s}, {"to_s", static_cast<double>(start + n) * snippet_s}};
+    info.lineage.back().from = stored.record.title;
     const auto voice = singer.agent.voice();
     auto sung = agent::sing_and_measure(singer.agent, voice, mel, voice.mel(latents), gen);
     audio = sung.audio;
@@ -277,35 +312,45 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
   } else if (kind == "machine") {
     latents = singer.agent.compose(1, s_.machine_song_s, gen).at(0);
     audio = singer.agent.voice().sing(latents, gen);
+    info.lineage.back().from = "ML2";
   } else if (kind == "file") {
     audio = audio::read_audio(s_.opening_file, rate).samples;
     latents = singer.agent.encode(singer.agent.mel_snippets(audio));
     source = {{"file", s_.opening_file}};
+    info.lineage.back().from = fs::path(s_.opening_file).filename().string();
   } else {  // imitation or variation of what the singer just heard
     const auto& heard = songs_.at(static_cast<size_t>(*parent));
     const auto heard_mel = singer.agent.mel_snippets(heard_audio(singer, heard));
     latents = singer.agent.encode(heard_mel);
-    if (sigma > 0) latents = latents + sigma * torch::randn(latents.sizes(), gen, latents.options());
+    if (info.sigma > 0) latents = latents + info.sigma * torch::randn(latents.sizes(), gen, latents.options());
     auto voice = singer.agent.voice();
     auto answer = agent::sing_and_measure(singer.agent, voice, heard_mel, voice.mel(latents), gen);
     audio = answer.audio;
     listening = answer.figures.to_json();
   }
+  json lineage = json::array();
+  for (const auto& step : info.lineage) {
+    json j{{"song", step.song}, {"singer", step.singer}, {"act", step.act}, {"sigma", step.sigma}};
+    if (!step.from.empty()) j["from"] = step.from;
+    lineage.push_back(j);
+  }
   json sidecar = {{"song", number},
+                  {"id", info.key},
                   {"round", round},
                   {"turn", turn},
                   {"singer", singer.name},
                   {"listener", listener.name},
                   {"kind", kind},
                   {"parent", parent ? json(*parent) : json(nullptr)},
-                  {"sigma", sigma},
+                  {"sigma", info.sigma},
                   {"seed", seed},
                   {"depth", info.depth},
                   {"snippet_seconds", snippet_s},
                   {"latents", latent_rows(latents)},
                   {"ml1_version", singer.agent.ml1_version()},
                   {"ml2_version", singer.agent.has_ml2() ? json(singer.agent.ml2_version()) : json(nullptr)},
-                  {"source", source}};
+                  {"source", source},
+                  {"lineage", lineage}};
   // The map positions come from the written file, as every listener hears it.
   write_song_wav(o_.session, info.wav, audio, rate);
   sidecar["map"] = map_of(heard_audio(parties_[0], info), heard_audio(parties_[1], info));
@@ -314,12 +359,14 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                 {"round", round},
                 {"turn", turn},
                 {"song", number},
+                {"id", info.key},
                 {"singer", singer.name},
                 {"listener", listener.name},
                 {"kind", kind},
                 {"parent", sidecar["parent"]},
-                {"sigma", sigma},
+                {"sigma", info.sigma},
                 {"seed", seed},
+                {"depth", info.depth},
                 {"duration_s", static_cast<double>(audio.numel()) / rate},
                 {"wav", info.wav.generic_string()},
                 {"sidecar", fs::path(info.wav).replace_extension(".json").generic_string()},
@@ -327,6 +374,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
                                      kind == "human" ? "a human song" : kind == "machine" ? "its own song"
                                      : kind == "file" ? "a recording" : kind == "imitation" ? "an imitation"
                                      : "a " + kind)}};
+  if (!parent) event["from"] = info.lineage.back().from;
   if (listening) {
     event["listening"] = *listening;
     singer.listening_since_dream[kind].push_back(*listening);
@@ -341,6 +389,7 @@ void Loop::listen(Party& listener, int64_t number) {
   auto& song = songs_.at(static_cast<size_t>(number));
   if (const json* e = replayed("listen")) {
     song.dataset_id[listener.name] = (*e)["dataset_song"].get<int64_t>();
+    note_human_share(listener, *e);
     return;
   }
   // A key unique to this session, song and listener: a listen redone after a kill finds the
@@ -366,6 +415,8 @@ void Loop::listen(Party& listener, int64_t number) {
     p.seed = song.seed;
     p.split = corpus::Split::kTrain;
     p.variation_sigma = song.sigma;
+    p.song_key = song.key;
+    p.lineage = song.lineage;
     if (song.parent) {
       // The listener knows the answered song by its own id if it heard it.
       const auto& parent = songs_.at(static_cast<size_t>(*song.parent));
@@ -377,25 +428,48 @@ void Loop::listen(Party& listener, int64_t number) {
   song.dataset_id[listener.name] = id;
   int64_t human = 0;
   for (const auto& s : store.manifest().songs()) human += s.provenance.depth == 0 ? s.n_snippets() : 0;
-  emit({{"type", "listen"},
-        {"agent", listener.name},
-        {"song", number},
-        {"dataset_song", id},
-        {"human_fraction", static_cast<double>(human) / static_cast<double>(std::max<int64_t>(1, store.size()))}});
+  // What the next dream would train on, drawn as it will draw it.
+  const double updates = plan_dream(listener.agent, *listener.role, listener.first_new_song,
+                                    dream_seed(listener, listener.dreams + 1)).human_share;
+  const json e = emit({{"type", "listen"},
+                       {"agent", listener.name},
+                       {"song", number},
+                       {"round", song.round},
+                       {"dataset_song", id},
+                       {"human_fraction", static_cast<double>(human) / static_cast<double>(std::max<int64_t>(1, store.size()))},
+                       {"human_fraction_updates", updates}});
+  note_human_share(listener, e);
+}
+
+void Loop::note_human_share(Party& listener, const json& listen_event) {
+  if (listener.emancipation) return;
+  if (!(listen_event["human_fraction"].get<double>() < 0.5)) return;
+  json point = {{"song", listen_event["song"]},
+                {"round", songs_.at(listen_event["song"].get<size_t>()).round},
+                {"human_fraction", listen_event["human_fraction"]}};
+  if (!replayed("emancipation")) {
+    json e = {{"type", "emancipation"}, {"agent", listener.name}};
+    e.update(point);
+    e["line"] = fmt::format("{} now holds more machine music than human music", listener.name);
+    emit(e);
+  }
+  listener.emancipation = point;
 }
 
 bool Loop::dream(Party& p, int round) {
   const int index = p.dreams + 1;
-  const std::uint64_t seed = mix_seed(s_.seed, 0xD8EA4, static_cast<std::uint64_t>(index) * 2 + (&p == &parties_[1]));
+  const std::uint64_t seed = dream_seed(p, index);
   const json* start = replayed("dream_start");
   const DreamPlan plan = plan_dream(p.agent, *p.role, p.first_new_song, seed);
   if (!start) {
     emit({{"type", "dream_start"}, {"agent", p.name}, {"dream", index}, {"round", round},
-          {"items", static_cast<int64_t>(plan.items.size())}, {"policy", p.role->dream_policy}});
+          {"items", static_cast<int64_t>(plan.items.size())}, {"songs", static_cast<int64_t>(plan.songs.size())},
+          {"songs_too_long", plan.songs_too_long},
+          {"policy", to_string(p.role->dream_policy)}, {"batch_size", plan.batch_size},
+          {"budget_s", plan.budget_s}});
   }
   const json* end = replayed("dream_end");
   if (!end) {
-    const fs::path snapshot = o_.session / "dreams" / fmt::format("{}_{:03d}_ml1_before.ckpt", p.name, index);
     DreamCallbacks cb;
     cb.stop = o_.stop;
     if (o_.dream_progress) {
@@ -408,7 +482,8 @@ bool Loop::dream(Party& p, int round) {
                         {"ml1_val_mean_snippet", number_or_null(r.val_mean_snippet)},
                         {"ml1_val_time_flat", number_or_null(r.val_time_flat)}};
     };
-    if (!run_dream(p.agent, plan, snapshot, cb)) return false;
+    const auto done = run_dream(p.agent, plan, o_.session / "dreams", fmt::format("{}_{:03d}", p.name, index), cb);
+    if (!done) return false;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     GenerationInput in;
@@ -426,8 +501,15 @@ bool Loop::dream(Party& p, int round) {
     measures["agent"] = p.name;
     measures["dream"] = index;
     measures["round"] = round;
+    // t*: written by the program once it happened, null before.
+    if (!p.emancipation_dream && measures["human_fraction"].get<double>() < 0.5) p.emancipation_dream = index;
+    measures["t_star_dream"] = p.emancipation_dream ? json(*p.emancipation_dream) : json(nullptr);
+    measures["t_star_round"] = p.emancipation ? (*p.emancipation)["round"] : json(nullptr);
+    measures["t_star_song"] = p.emancipation ? (*p.emancipation)["song"] : json(nullptr);
     json event = {{"type", "dream_end"}, {"agent", p.name}, {"dream", index}, {"round", round},
                   {"seconds", seconds},  {"measures", measures},
+                  {"out_of_time", done->out_of_time}, {"ml1_epochs", done->ml1_epochs_done},
+                  {"ml2", done->ml2}, {"order_drift", number_or_null(done->order_drift)},
                   {"dataset_songs", static_cast<int64_t>(p.agent.dataset().manifest().songs().size())}};
     if (m.mean.defined()) {
       event["generation_mean"] = std::vector<double>(m.mean.data_ptr<double>(), m.mean.data_ptr<double>() + m.mean.numel());
@@ -446,6 +528,8 @@ bool Loop::dream(Party& p, int round) {
   }
   const auto& fd = e["measures"]["frechet"];
   if (!p.first_frechet && fd.is_number()) p.first_frechet = fd.get<double>();
+  const auto& t_star = e["measures"]["t_star_dream"];
+  if (t_star.is_number()) p.emancipation_dream = t_star.get<int>();
   return true;
 }
 
@@ -457,36 +541,45 @@ void Loop::write_measures_file() {
   write_file_atomic(o_.session / "measures.jsonl", text);
 }
 
+bool Loop::play_round(int round) {
+  std::optional<int64_t> previous;
+  for (size_t t = 0; t < s_.turns.size(); ++t) {
+    if (stop_requested()) return false;
+    const Turn& turn = s_.turns[t];
+    Party& singer = party(turn.singer);
+    Party& listener = party(turn.singer == Role::kA ? Role::kB : Role::kA);
+    Act act = turn.act;
+    if (act == Act::kOpen) {
+      act = opening_act(s_.opening, round, !opened_);
+      opened_ = true;
+    }
+    const bool answers = act == Act::kImitation || act == Act::kVariation;
+    const double sigma = act == Act::kVariation ? (turn.sigma >= 0 ? turn.sigma : singer.role->variation_sigma) : 0.0;
+    const int64_t song = sing(round, static_cast<int>(t), singer, listener, to_string(act), sigma,
+                              answers ? previous : std::nullopt);
+    if (turn.remembered) listen(listener, song);
+    previous = song;
+  }
+  return true;
+}
+
 ConversationOutcome Loop::run() {
   start();
   ConversationOutcome out;
-  for (int round = 0; round < s_.rounds; ++round) {
+  for (int round = 1; round <= s_.rounds; ++round) {
     if (stop_requested()) {
       out.stopped = true;
       return out;
     }
     if (!replayed("round_start")) emit({{"type", "round_start"}, {"round", round}});
-    Party& opener = parties_[static_cast<size_t>(round % 2)];
-    Party& responder = parties_[static_cast<size_t>(1 - round % 2)];
-    const std::string opening = s_.opening == "file" && round > 0 ? "human" : s_.opening;
-    const int64_t first = sing(round, 0, opener, responder, opening, std::nullopt);
-    listen(responder, first);
-    if (stop_requested()) {
+    if (!play_round(round)) {
       out.stopped = true;
       return out;
     }
-    const int64_t imitation = sing(round, 1, responder, opener, "imitation", first);
-    listen(opener, imitation);
-    if (stop_requested()) {
-      out.stopped = true;
-      return out;
-    }
-    const int64_t variation = sing(round, 2, opener, responder, "variation", imitation);
-    listen(responder, variation);
-    out.rounds_done = round + 1;
-    if (s_.dream_every > 0 && (round + 1) % s_.dream_every == 0) {
-      for (auto& p : parties_) {
-        if (!dream(p, round)) {
+    out.rounds_done = round;
+    if (s_.dream_every > 0 && round % s_.dream_every == 0) {
+      for (const Role r : s_.dream_order) {
+        if (!dream(party(r), round)) {
           out.stopped = true;
           return out;
         }

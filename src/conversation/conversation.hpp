@@ -34,7 +34,8 @@ struct ConversationOutcome {
   bool finished = false;  ///< every round is done
 };
 
-/// Runs (or resumes) the conversation. Throws SettingsError, DatasetError, CheckpointError,
+/// Runs (or resumes) the conversation. Throws SettingsError, SessionError (a log or session folder
+/// that does not fit these settings and agents), DatasetError, CheckpointError,
 /// IoError with one line naming the file or field.
 ConversationOutcome converse(const ConversationOptions& options);
 

@@ -4,6 +4,9 @@
 /// field, as the original paired a 4-s agent with a 2-s one.
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "conversation/choreography.hpp"
 
 namespace mh::conversation {
 
@@ -19,37 +22,60 @@ DreamPolicy parse_dream_policy(const std::string& word, const std::string& field
 
 struct RoleSettings {
   double variation_sigma = 0.5;   ///< latent noise of a variation (0 = exact imitation)
-  std::string dream_policy = "accumulate";
-  double mix_human_share = 0.5;   ///< λ of the mix policy: human share of each dream epoch
+  DreamPolicy dream_policy = DreamPolicy::kAccumulate;
+  double mix_human_share = 0.5;   ///< λ of the mix policy: human share of every dream batch
   int dream_ml1_epochs = 2;       ///< ML1 epochs per dream
   int dream_ml2_epochs = 10;      ///< ML2 epochs per dream (0: ML2 is not retrained)
   int dream_max_items = 0;        ///< > 0: a dream trains on at most this many snippets (seeded draw)
+  int dream_batch_size = 0;       ///< > 0: ML1's batch size in dreams (0: the agent's ml1.batch_size)
+  /// > 0: a dream's wall-clock budget in seconds. ML1 stops after the step that exhausts it; ML2
+  /// then trains one epoch at least, so that it matches the new ML1. A budgeted dream is not
+  /// reproducible to the byte (it depends on the machine's speed).
+  double dream_budget_s = 0;
+  /// ML2 continues from its weights after a dream unless ML1's new song orders moved by more
+  /// than this share of their spread (mean squared move / variance); then it starts afresh.
+  double ml2_fresh_drift = 0.25;
 
   /// Throws SettingsError naming `prefix`.field, the value and the allowed range.
   void validate(const std::string& prefix) const;
-  DreamPolicy policy() const { return parse_dream_policy(dream_policy, "dream_policy"); }
 };
 
 struct ConversationSettings {
-  int rounds = 30;
-  int dream_every = 10;             ///< both agents dream after every this many rounds (0: never)
-  std::string opening = "human";    ///< human (a learned song's excerpt) | machine (ML2) | file
+  std::string preset = "complete";  ///< the built-in settings these started from (see presets())
+  int rounds = 15;                  ///< passes through `turns`; 1-based in logs and on screen
+  int dream_every = 5;              ///< both agents dream after every this many rounds (0: never)
+  std::vector<Role> dream_order{Role::kA, Role::kB};  ///< who dreams first
+  Opening opening = Opening::kAlternate;  ///< what an `open` turn sings
   std::string opening_file;         ///< audio file sung first when opening = file
   double excerpt_min_s = 20;        ///< a human excerpt lasts between these (whole song if shorter)
   double excerpt_max_s = 40;
   double machine_song_s = 20;       ///< length of a machine opening
   int reference_snippets = 512;     ///< size of the held-out human reference H per agent
   std::uint64_t seed = 0;
+  std::vector<Turn> turns = complete_turns();
   RoleSettings a;                   ///< the agent given first
   RoleSettings b;
 
+  const RoleSettings& role(Role r) const { return r == Role::kA ? a : b; }
+  /// True when some turn (or the opening) composes with ML2.
+  bool sings_machine_songs() const;
   /// Throws SettingsError naming the field, the value and the allowed range.
   void validate() const;
 };
 
-/// Defaults, then the TOML text's fields ([a] and [b] tables for the roles). Unknown keys are
-/// errors. Throws SettingsError prefixed with `source`.
-ConversationSettings parse_conversation_settings(const std::string& text, const std::string& source);
+/// Names of the built-in presets: "complete" (the default), "original" (the original
+/// installation's loop, step by step), "notebook" (the original notebooks' σ chain).
+std::vector<std::string> presets();
+/// A preset's settings. Throws SettingsError for an unknown name, listing the known ones.
+ConversationSettings preset_settings(const std::string& name);
+
+/// The preset named by the text's `preset` key (default "complete"), then the text's fields
+/// ([a] and [b] tables for the roles, [[turns]] for the turn list). Unknown keys are errors.
+/// `saved_session`: the text is a session's session.toml, which must list its turns (one
+/// written before turn lists existed counted rounds differently and cannot be continued).
+/// Throws SettingsError prefixed with `source`.
+ConversationSettings parse_conversation_settings(const std::string& text, const std::string& source,
+                                                 bool saved_session = false);
 std::string to_toml_text(const ConversationSettings& settings);
 
 }  // namespace mh::conversation

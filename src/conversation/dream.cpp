@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "agent/agent.hpp"
 #include "core/errors.hpp"
+#include "core/clock.hpp"
 #include "core/files.hpp"
 
 namespace mh::conversation {
@@ -33,11 +36,15 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
                      std::uint64_t seed) {
   const auto& manifest = agent.dataset().manifest();
   std::vector<int64_t> human, heard, recent;
+  std::vector<int64_t> human_songs, heard_songs, recent_songs;
   for (const auto& song : manifest.songs()) {
     if (song.provenance.split != corpus::Split::kTrain) continue;
+    const bool is_human = song.provenance.depth == 0;
+    (is_human ? human_songs : heard_songs).push_back(song.id);
+    if (song.id >= first_new_song) recent_songs.push_back(song.id);
     for (int64_t i = 0; i < song.n_snippets(); ++i) {
       const int64_t id = song.first_item + i;
-      (song.provenance.depth == 0 ? human : heard).push_back(id);
+      (is_human ? human : heard).push_back(id);
       if (song.id >= first_new_song) recent.push_back(id);
     }
   }
@@ -46,24 +53,31 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
   plan.seed = seed;
   plan.ml1_epochs = role.dream_ml1_epochs;
   plan.ml2_epochs = role.dream_ml2_epochs;
-  switch (role.policy()) {
+  plan.batch_size = role.dream_batch_size > 0 ? role.dream_batch_size : agent.settings().ml1.batch_size;
+  plan.budget_s = role.dream_budget_s;
+  plan.ml2_fresh_drift = role.ml2_fresh_drift;
+  auto all_of = [](std::vector<int64_t> a, const std::vector<int64_t>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  switch (role.dream_policy) {
     case DreamPolicy::kAccumulate:
-      plan.items = human;
-      plan.items.insert(plan.items.end(), heard.begin(), heard.end());
+      plan.items = all_of(human, heard);
+      plan.songs = all_of(human_songs, heard_songs);
       break;
     case DreamPolicy::kReplace:
-      plan.items = recent.empty() ? human : recent;
-      if (recent.empty()) plan.items.insert(plan.items.end(), heard.begin(), heard.end());
+      plan.items = recent.empty() ? all_of(human, heard) : recent;
+      plan.songs = recent_songs.empty() ? all_of(human_songs, heard_songs) : recent_songs;
       break;
     case DreamPolicy::kMix: {
-      plan.items = heard;
+      // λ = n_human / (n_human + n_heard): the human draw is sized to the heard material.
       const double lambda = role.mix_human_share;
-      int64_t n_human = static_cast<int64_t>(human.size());
-      if (!heard.empty() && lambda < 1.0) {
-        n_human = static_cast<int64_t>(std::llround(lambda / (1.0 - lambda) * static_cast<double>(heard.size())));
-      }
-      const auto drawn = draw(human, n_human, gen);
-      plan.items.insert(plan.items.end(), drawn.begin(), drawn.end());
+      auto human_count = [&](size_t n_heard, size_t n_pool) {
+        if (n_heard == 0 || lambda >= 1.0) return static_cast<int64_t>(n_pool);
+        return static_cast<int64_t>(std::llround(lambda / (1.0 - lambda) * static_cast<double>(n_heard)));
+      };
+      plan.items = all_of(heard, draw(human, human_count(heard.size(), human.size()), gen));
+      plan.songs = all_of(heard_songs, draw(human_songs, human_count(heard_songs.size(), human_songs.size()), gen));
       break;
     }
   }
@@ -74,43 +88,106 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
     throw DatasetError(fmt::format("{}: nothing to dream on: the dataset has no training snippets", agent.dir().string()));
   }
   std::sort(plan.items.begin(), plan.items.end());
+  std::sort(plan.songs.begin(), plan.songs.end());
+  plan.songs.erase(std::unique(plan.songs.begin(), plan.songs.end()), plan.songs.end());
+  // ML2 reads whole songs up to its length: a longer one heard (a long machine song of a
+  // short-snippet agent) still trains ML1, not ML2.
+  const int64_t max_length = agent.settings().ml2.max_length;
+  const auto too_long = std::remove_if(plan.songs.begin(), plan.songs.end(),
+                                       [&](int64_t id) { return manifest.song(id).n_snippets() > max_length; });
+  plan.songs_too_long = static_cast<int64_t>(plan.songs.end() - too_long);
+  plan.songs.erase(too_long, plan.songs.end());
   int64_t n_human = 0;
-  for (const auto id : plan.items) n_human += manifest.item(id).song->provenance.depth == 0 ? 1 : 0;
+  for (const auto id : plan.items) {
+    const bool is_human = manifest.item(id).song->provenance.depth == 0;
+    n_human += is_human ? 1 : 0;
+    if (role.dream_policy == DreamPolicy::kMix) plan.strata.push_back(is_human ? 1 : 0);
+  }
   plan.human_share = static_cast<double>(n_human) / static_cast<double>(plan.items.size());
   return plan;
 }
 
-bool run_dream(agent::Agent& agent, const DreamPlan& plan, const fs::path& snapshot, const DreamCallbacks& callbacks) {
-  if (fs::exists(snapshot)) {
-    write_file_atomic(agent.ml1_path(), read_file(snapshot));
-  } else {
-    fs::create_directories(snapshot.parent_path());
-    write_file_atomic(snapshot, read_file(agent.ml1_path()));
+double order_drift(const std::vector<torch::Tensor>& before, const std::vector<torch::Tensor>& after) {
+  std::vector<torch::Tensor> old_steps, moves;
+  for (size_t i = 0; i < std::min(before.size(), after.size()); ++i) {
+    if (!before[i].defined() || !after[i].defined() || before[i].sizes() != after[i].sizes()) continue;
+    old_steps.push_back(before[i].to(torch::kFloat64));
+    moves.push_back(after[i].to(torch::kFloat64) - old_steps.back());
   }
+  if (old_steps.empty()) return std::nan("");
+  const auto old_all = torch::cat(old_steps, 0);
+  const double spread = (old_all - old_all.mean(0)).pow(2).sum(1).mean().item<double>();
+  const double moved = torch::cat(moves, 0).pow(2).sum(1).mean().item<double>();
+  return spread > 0 ? moved / spread : (moved > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+}
+
+namespace {
+
+/// The first call of a dream saves `file`; a redo restores it, so both start from the same state.
+void snapshot_or_restore(const fs::path& file, const fs::path& snapshot) {
+  if (fs::exists(snapshot)) {
+    write_file_atomic(file, read_file(snapshot));
+  } else if (fs::exists(file)) {
+    fs::create_directories(snapshot.parent_path());
+    write_file_atomic(snapshot, read_file(file));
+  }
+}
+
+}  // namespace
+
+std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan, const fs::path& snapshot_dir,
+                                     const std::string& stem, const DreamCallbacks& callbacks) {
+  // ML2 first: a redo must not find the snapshot of ML1 taken and ML2's missing.
+  const bool had_ml2 = agent.has_ml2();
+  if (had_ml2) snapshot_or_restore(agent.ml2_path(), snapshot_dir / (stem + "_ml2_before.ckpt"));
+  snapshot_or_restore(agent.ml1_path(), snapshot_dir / (stem + "_ml1_before.ckpt"));
+  std::optional<SteadyClock::time_point> deadline;
+  if (plan.budget_s > 0) {
+    deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                        std::chrono::duration<double>(plan.budget_s));
+  }
+  DreamReport report;
+  report.order_drift = std::nan("");
+  const bool ml2_follows = plan.ml2_epochs > 0;
+  std::vector<torch::Tensor> orders_before;
+  if (ml2_follows && had_ml2) orders_before = agent.song_orders().orders;
   if (plan.ml1_epochs > 0) {
     agent::TrainOptions o;
     o.epochs = plan.ml1_epochs;
     o.continue_training = true;
     o.train_items = plan.items;
+    o.train_strata = plan.strata;
+    o.batch_size = plan.batch_size;
+    o.deadline = deadline;
     o.stop = callbacks.stop;
     if (callbacks.progress) {
       o.progress = [&](const model::TrainProgress& p) { callbacks.progress("ml1", p.epoch, p.loss); };
     }
     const auto outcome = agent.train_ml1(o);
-    if (outcome.stopped) return false;
+    if (outcome.stopped) return std::nullopt;
+    report.out_of_time = outcome.out_of_time;
+    report.ml1_epochs_done = outcome.epochs_this_call;
     if (callbacks.ml1_trained) callbacks.ml1_trained(outcome);
   }
-  if (plan.ml2_epochs > 0) {
+  if (ml2_follows) {
     agent::TrainOptions o;
     o.epochs = plan.ml2_epochs;
-    o.seed = static_cast<int64_t>(plan.seed & 0x7fffffffffffffffULL);
+    o.train_songs = plan.songs;
+    o.deadline = deadline;
     o.stop = callbacks.stop;
     if (callbacks.progress) {
       o.ml2_progress = [&](const model::Ml2TrainProgress& p) { callbacks.progress("ml2", p.epoch, p.loss); };
     }
-    if (agent.train_ml2(o).stopped) return false;
+    if (!orders_before.empty()) report.order_drift = order_drift(orders_before, agent.song_orders().orders);
+    // Small moves keep what ML2 learned; a large one would leave it describing another space.
+    o.continue_training = had_ml2 && std::isfinite(report.order_drift) && report.order_drift <= plan.ml2_fresh_drift;
+    if (!o.continue_training) o.seed = static_cast<int64_t>(plan.seed & 0x7fffffffffffffffULL);
+    const auto outcome = agent.train_ml2(o);
+    if (outcome.stopped) return std::nullopt;
+    report.out_of_time = report.out_of_time || outcome.out_of_time;
+    report.ml2 = o.continue_training ? "fine-tune" : "fresh";
   }
-  return true;
+  return report;
 }
 
 }  // namespace mh::conversation

@@ -127,8 +127,8 @@ std::vector<TimedOscMessage> osc_messages_for(const json& event, const OscSinkSe
       now("/metahuman/session_start", {agents, int_of(event, "rounds"), text_of(event, "seed")});
     }
   } else if (type == "round_start") {
-    // The original counts iterations from 1 and sends the number as a string.
-    if (original) now("/iteration", {std::to_string(int_of(event, "round", 0) + 1)});
+    // Rounds are counted from 1, as the original's iterations; it sent the number as a string.
+    if (original) now("/iteration", {std::to_string(int_of(event, "round", 1))});
     if (telemetry) now("/metahuman/round", {int_of(event, "round", 0)});
   } else if (type == "song") {
     const auto singer = osc_address_part(text_of(event, "singer"));

@@ -67,6 +67,35 @@ void TomlSection::read(const std::string& key, std::string& out) {
   out = node->as_string()->get();
 }
 
+void TomlSection::read(const std::string& key, std::vector<std::string>& out) {
+  const toml::node* node = find(key);
+  if (!node) return;
+  const auto* array = node->as_array();
+  if (!array) throw SettingsError(fmt::format("{} must be an array of strings", key_name(key)));
+  std::vector<std::string> values;
+  for (const auto& item : *array) {
+    if (!item.is_string()) throw SettingsError(fmt::format("{} must be an array of strings", key_name(key)));
+    values.push_back(item.as_string()->get());
+  }
+  out = std::move(values);
+}
+
+std::vector<TomlSection> TomlSection::tables(const std::string& key, bool* present) {
+  const toml::node* node = find(key);
+  if (present) *present = node != nullptr;
+  std::vector<TomlSection> out;
+  if (!node) return out;
+  const auto* array = node->as_array();
+  if (!array) throw SettingsError(fmt::format("{} must be an array of tables ([[{}]])", key_name(key), key));
+  for (size_t i = 0; i < array->size(); ++i) {
+    const auto* table = array->get(i)->as_table();
+    const std::string name = fmt::format("{}[{}]", key_name(key), i);
+    if (!table) throw SettingsError(fmt::format("{} must be a table", name));
+    out.emplace_back(table, name);
+  }
+  return out;
+}
+
 void TomlSection::reject_unknown_keys() const {
   if (!table_) return;
   for (const auto& [k, v] : *table_) {

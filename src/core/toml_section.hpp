@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 
@@ -24,6 +25,12 @@ class TomlSection {
   void read(const std::string& key, double& out);
   void read(const std::string& key, bool& out);
   void read(const std::string& key, std::string& out);
+  /// An array of strings; absent keeps `out`.
+  void read(const std::string& key, std::vector<std::string>& out);
+  /// The tables of an array of tables (`[[key]]`), named key[0], key[1], …; absent → empty.
+  /// `present` is set when the key exists.
+  std::vector<TomlSection> tables(const std::string& key, bool* present = nullptr);
+  bool has(const std::string& key) const { return table_ && table_->contains(key); }
 
   /// Throws SettingsError if the table holds keys that no read() or section() asked for.
   void reject_unknown_keys() const;

@@ -32,7 +32,7 @@ json song_to_json(const StoredSong& s) {
   for (const auto c : s.checksums) checksums.push_back(hex64(c));
   const auto& r = s.record;
   const auto& p = s.provenance;
-  return json{{"id", s.id},
+  json out{{"id", s.id},
               {"title", r.title},
               {"source", r.source},
               {"duration_s", r.duration_s},
@@ -49,6 +49,18 @@ json song_to_json(const StoredSong& s) {
               {"first_item", s.first_item},
               {"n_snippets", s.n_snippets()},
               {"checksums", checksums}};
+  // Conversation songs only, so an ingested dataset's manifest is as before.
+  if (!p.song_key.empty()) out["song_key"] = p.song_key;
+  if (!p.lineage.empty()) {
+    json steps = json::array();
+    for (const auto& step : p.lineage) {
+      json j{{"song", step.song}, {"singer", step.singer}, {"act", step.act}, {"sigma", step.sigma}};
+      if (!step.from.empty()) j["from"] = step.from;
+      steps.push_back(j);
+    }
+    out["lineage"] = steps;
+  }
+  return out;
 }
 
 StoredSong song_from_json(const json& j) {
@@ -67,6 +79,18 @@ StoredSong song_from_json(const json& j) {
   s.provenance.parent_song_id = j.at("parent_song_id").get<int64_t>();
   s.provenance.variation_sigma = j.at("variation_sigma").get<double>();
   s.provenance.split = parse_split(j.at("split").get<std::string>());
+  if (j.contains("song_key")) s.provenance.song_key = j.at("song_key").get<std::string>();
+  if (j.contains("lineage")) {
+    for (const auto& step : j.at("lineage")) {
+      LineageStep l;
+      l.song = step.at("song").get<std::string>();
+      l.singer = step.at("singer").get<std::string>();
+      l.act = step.at("act").get<std::string>();
+      l.sigma = step.at("sigma").get<double>();
+      if (step.contains("from")) l.from = step.at("from").get<std::string>();
+      s.provenance.lineage.push_back(std::move(l));
+    }
+  }
   s.first_item = j.at("first_item").get<int64_t>();
   for (const auto& c : j.at("checksums")) s.checksums.push_back(parse_hex64(c.get<std::string>()));
   if (j.at("n_snippets").get<int64_t>() != s.n_snippets()) {
@@ -125,6 +149,12 @@ void check_provenance(const Provenance& p, int64_t n_songs) {
   if (p.round < -1) throw DatasetError(fmt::format("provenance: round {} is below -1", p.round));
   if (!(std::isfinite(p.variation_sigma) && p.variation_sigma >= 0)) {
     throw DatasetError(fmt::format("provenance: variation_sigma {} must be finite and >= 0", p.variation_sigma));
+  }
+  for (const auto& step : p.lineage) {
+    if (step.song.empty() || step.singer.empty() || step.act.empty() || !(std::isfinite(step.sigma) && step.sigma >= 0)) {
+      throw DatasetError(fmt::format("provenance: lineage step '{}' by '{}' ({}) needs a song, a singer, an act and a "
+                                     "finite σ >= 0", step.song, step.singer, step.act));
+    }
   }
   if (p.parent_song_id < -1 || p.parent_song_id >= n_songs) {
     throw DatasetError(fmt::format("provenance: parent_song_id {} names no stored song (store has {})",

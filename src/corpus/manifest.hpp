@@ -35,6 +35,20 @@ struct SongRecord {
   std::uint64_t content_hash = 0; ///< hash of the source file's bytes (0: none), for duplicate detection
 };
 
+/// One step of a song's lineage in a conversation: who sang what. A chain of steps from the
+/// step that started it (an excerpt of a human recording, a machine song, a recording played)
+/// to the song itself lets an agent's dataset alone trace any item back to its root.
+struct LineageStep {
+  std::string song;     ///< session-wide song id: "<session id>/<song number>"
+  std::string singer;   ///< the agent that sang it
+  std::string act;      ///< human (an excerpt of a human song), machine, file, imitation, variation
+  double sigma = 0;     ///< latent noise of a variation
+  std::string from;     ///< first step only: what it came from (a recording's title or file, "ML2")
+  bool operator==(const LineageStep& o) const {
+    return song == o.song && singer == o.singer && act == o.act && sigma == o.sigma && from == o.from;
+  }
+};
+
 /// Where a song's snippets come from.
 struct Provenance {
   std::string origin = "human";   ///< "human" or the name of the agent that made the song
@@ -45,6 +59,8 @@ struct Provenance {
   int64_t parent_song_id = -1;    ///< song this one imitates or varies; -1 for none
   double variation_sigma = 0;     ///< latent noise of a variation, >= 0
   Split split = Split::kTrain;
+  std::string song_key;           ///< conversation songs: the session-wide song id (empty otherwise)
+  std::vector<LineageStep> lineage;  ///< conversation songs: root first, this song last
 };
 
 /// A song as stored.

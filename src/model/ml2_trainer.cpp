@@ -145,10 +145,15 @@ TrainResult Ml2Trainer::train(const SongOrders& data, const std::vector<int64_t>
     model_.set_ml1_version(data.ml1_version);
   }
   if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(net);
+  bool trained = false;
   while (state_.epochs_done < settings().epochs) {
-    if (!run_epoch(data, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done};
+    if (trained && callbacks.deadline && SteadyClock::now() >= *callbacks.deadline) {
+      return {false, state_.epochs_done, true};
+    }
+    if (!run_epoch(data, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done, false};
+    trained = true;
   }
-  return {false, state_.epochs_done};
+  return {false, state_.epochs_done, false};
 }
 
 bool Ml2Trainer::run_epoch(const SongOrders& data, const std::vector<int64_t>& train_indices,

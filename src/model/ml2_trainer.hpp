@@ -9,9 +9,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/ml2_model.hpp"
 #include "model/ml2_training_state.hpp"
@@ -36,6 +38,9 @@ struct Ml2TrainerCallbacks {
   /// Data-parallel training, as TrainerCallbacks::sync. Each rank's gradient is weighted by its
   /// song count, which matches one process exactly when the songs of a batch have equal lengths.
   GradientSync* sync = nullptr;
+  /// Optional: no epoch starts after this time once one has been trained in this call
+  /// (TrainResult::out_of_time then says so).
+  std::optional<SteadyClock::time_point> deadline;
 };
 
 /// Held-out quality, decoding mu (see Ml2EpochRecord); NaN for no songs.

@@ -71,6 +71,39 @@ void Ml1Trainer::set_epochs(int epochs) {
   settings_ = s;
 }
 
+void Ml1Trainer::set_batch_size(int batch_size) {
+  if (state_.batch_in_epoch > 0) return;
+  auto s = settings_;
+  s.batch_size = batch_size;
+  s.validate();
+  settings_ = s;
+}
+
+torch::Tensor Ml1Trainer::epoch_order(int64_t n, const std::vector<std::uint8_t>& strata) {
+  if (strata.empty()) return torch::randperm(n, shuffle_gen_, torch::dtype(torch::kInt64));
+  if (static_cast<int64_t>(strata.size()) != n) {
+    throw ShapeError(fmt::format("{} strata for {} training snippets", strata.size(), n));
+  }
+  std::vector<int64_t> pools[2];
+  for (int64_t i = 0; i < n; ++i) pools[strata[static_cast<size_t>(i)] != 0].push_back(i);
+  std::vector<int64_t> shuffled[2];
+  for (int k = 0; k < 2; ++k) {
+    const auto perm = torch::randperm(static_cast<int64_t>(pools[k].size()), shuffle_gen_, torch::dtype(torch::kInt64));
+    for (int64_t j = 0; j < perm.numel(); ++j) shuffled[k].push_back(pools[k][static_cast<size_t>(perm[j].item<int64_t>())]);
+  }
+  // Every prefix holds round(share · length) items of stratum 1, so every batch holds the share.
+  const double share = static_cast<double>(shuffled[1].size()) / static_cast<double>(n);
+  auto out = torch::empty({n}, torch::kInt64);
+  auto* o = out.data_ptr<int64_t>();
+  size_t taken[2] = {0, 0};
+  for (int64_t k = 0; k < n; ++k) {
+    const auto want = static_cast<size_t>(std::llround(share * static_cast<double>(k + 1)));
+    const int pick = (taken[1] < want && taken[1] < shuffled[1].size()) || taken[0] >= shuffled[0].size() ? 1 : 0;
+    o[k] = shuffled[pick][taken[pick]++];
+  }
+  return out;
+}
+
 Ml1TrainingState Ml1Trainer::snapshot() const {
   auto s = state_;
   s.shuffle_rng = shuffle_gen_.get_state();
@@ -155,14 +188,16 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
     start_at_mean_level(source, train_indices);
   }
   if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(*model_);
+  out_of_time_ = false;
   while (state_.epochs_done < settings_.epochs) {
     if (!run_epoch(source, train_indices, val_indices, callbacks, stop)) {
       // The saved state of a stopped run may be sung from: give it statistics of its weights.
       recalibrate(source, train_indices);
-      return {true, state_.epochs_done};
+      return {true, state_.epochs_done, false};
     }
+    if (out_of_time_) return {false, state_.epochs_done, true};
   }
-  return {false, state_.epochs_done};
+  return {false, state_.epochs_done, false};
 }
 
 bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
@@ -180,9 +215,10 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
   } else {
     shuffle_gen_.set_state(state_.epoch_shuffle_rng);
   }
-  const auto perm = torch::randperm(n, shuffle_gen_, torch::dtype(torch::kInt64));
+  const auto perm = epoch_order(n, callbacks.strata);
   const auto* order = perm.data_ptr<int64_t>();
   model_->train();
+  const int64_t first_batch = state_.batch_in_epoch;
   const double seconds_before = state_.seconds;
   const int64_t seen_before = state_.seen;
   for (int64_t b = state_.batch_in_epoch; b < n_batches; ++b) {
@@ -190,6 +226,10 @@ bool Ml1Trainer::run_epoch(const SnippetSource& source, const std::vector<int64_
       state_.batch_in_epoch = b;
       state_.seconds = seconds_before + seconds_since(start);
       return false;
+    }
+    if (callbacks.deadline && b > first_batch && Clock::now() >= *callbacks.deadline) {
+      out_of_time_ = true;
+      break;
     }
     std::vector<int64_t> idx;
     int64_t first = b * bs, last = std::min(n, (b + 1) * bs);

@@ -8,9 +8,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "model/checkpoint.hpp"
 #include "model/conv_vae.hpp"
 #include "model/gradient_sync.hpp"
@@ -37,6 +39,13 @@ struct TrainerCallbacks {
   /// batch and combines gradients after backward. Null: one process. Records and progress then
   /// describe this rank's part only.
   GradientSync* sync = nullptr;
+  /// Optional, one per training index: 0 or 1. Each batch then holds the two strata in the
+  /// proportion of the whole set (within one item), instead of what a plain shuffle happens
+  /// to give: a dream's `mix` policy keeps its human share in every batch.
+  std::vector<std::uint8_t> strata;
+  /// Optional: no batch starts after this time once one has been trained in this call; the
+  /// epoch in progress then ends there (validated, saved, recorded) and training stops.
+  std::optional<SteadyClock::time_point> deadline;
 };
 
 /// Eval-mode reconstruction MSE on validation snippets, with what two trivial predictors give:
@@ -49,6 +58,7 @@ struct ValidationFigures {
 struct TrainResult {
   bool stopped = false;  ///< the stop flag ended training early; save checkpoint() now
   int64_t epochs_done = 0;
+  bool out_of_time = false;  ///< the deadline ended training after a whole step (state saved)
 };
 
 class Ml1Trainer {
@@ -83,6 +93,9 @@ class Ml1Trainer {
   const Ml1Settings& settings() const { return settings_; }
   /// Changes the epoch target (e.g. to continue a finished run). Throws SettingsError.
   void set_epochs(int epochs);
+  /// Changes the batch size from the next epoch on (an interrupted epoch keeps its own).
+  /// Throws SettingsError.
+  void set_batch_size(int batch_size);
   const std::vector<EpochRecord>& history() const { return state_.history; }
   int64_t epochs_done() const { return state_.epochs_done; }
 
@@ -94,6 +107,8 @@ class Ml1Trainer {
   void start_at_mean_level(const SnippetSource& source, const std::vector<int64_t>& train_indices);
   /// One Adam step at the warm-up's learning rate (Ml1Settings::warmup_steps).
   void step();
+  /// The epoch's order of training positions, drawn from shuffle_gen_ (stratified when asked).
+  torch::Tensor epoch_order(int64_t n, const std::vector<std::uint8_t>& strata);
   /// Returns false when stopped mid-epoch.
   bool run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
                  const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,
@@ -106,6 +121,7 @@ class Ml1Trainer {
   torch::Generator shuffle_gen_, sample_gen_;
   Ml1TrainingState state_;  // position and history; generator states are kept in the generators
   torch::Tensor mean_snippet_;  // [1, 1, n_mels, frames], set by recalibrate()
+  bool out_of_time_ = false;    // the deadline ended the last epoch early
 };
 
 }  // namespace mh::model

@@ -39,7 +39,7 @@ class Converse : public ::testing::Test {
                       "reference_fraction = 0.0\n[ml1]\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
                       "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
     write_file_atomic(*dir_ / "conversation.toml",
-                      "rounds = 2\ndream_every = 1\nexcerpt_min_s = 0.5\nexcerpt_max_s = 1.0\nreference_snippets = 16\n"
+                      "rounds = 1\ndream_every = 1\nexcerpt_min_s = 0.5\nexcerpt_max_s = 1.0\nreference_snippets = 16\n"
                       "seed = 5\n[a]\ndream_ml1_epochs = 1\ndream_ml2_epochs = 1\n"
                       "[b]\ndream_ml1_epochs = 1\ndream_ml2_epochs = 1\nvariation_sigma = 0.8\n");
     for (const auto& [name, base] : {std::pair{"Valerio", 220.0}, std::pair{"Dennis", 330.0}}) {
@@ -93,7 +93,7 @@ TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
   EXPECT_NE(r.output.find("Valerio: still"), std::string::npos) << r.output;  // tiny runs stay mostly human
   EXPECT_NE(r.output.find("Dennis sings imitation"), std::string::npos) << r.output;
   const auto again = test::run_command(converse_cli() + converse_args(run.path()));
-  EXPECT_EQ(again.exit_code, 5) << again.output;
+  EXPECT_EQ(again.exit_code, 9) << again.output;  // a session error
   EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
 }
 
@@ -106,7 +106,7 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
   test::TempDir killed;
   copy_agents(killed.path());
   const fs::path session = killed / "session";
-  // Kill points: after the first song, in the middle of the first dreams, in round 2.
+  // Kill points: after the first song, inside the round, in the first dream.
   for (const size_t at_events : {3u, 11u, 15u}) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -142,6 +142,20 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
   const auto pk = model::load_ml1_checkpoint(read_file(killed / "Dennis" / "ml1.ckpt"), torch::kCPU).model->named_parameters();
   const auto pw = model::load_ml1_checkpoint(read_file(whole / "Dennis" / "ml1.ckpt"), torch::kCPU).model->named_parameters();
   for (const auto& p : pk) EXPECT_TRUE(torch::equal(p.value(), pw[p.key()])) << p.key();
+}
+
+TEST(ConverseSettings, APresetNamePrintsItsSettings) {
+  const auto r = test::run_command(converse_cli() + " converse --settings original --rounds 20 --print-settings");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("preset = 'original'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("rounds = 20"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("[[turns]]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dream_batch_size = 32"), std::string::npos) << r.output;
+  const auto missing = test::run_command(converse_cli() + " converse --settings originl --print-settings");
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;
+  EXPECT_NE(missing.output.find("not a preset"), std::string::npos) << missing.output;
+  const auto usage = test::run_command(converse_cli() + " converse --settings original");
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
 }
 
 TEST_F(Converse, BadConversationSettingsNameTheField) {

@@ -141,7 +141,7 @@ TEST(OscSink, SendsTheOriginalMessagesWithOneStringEach) {
   s.telemetry = false;
   {
     conversation::OscSink sink(s);
-    sink.on_event({{"type", "round_start"}, {"round", 0}});
+    sink.on_event({{"type", "round_start"}, {"round", 1}});
     sink.on_event(song_event(0, "Dennis", "Valerio", "human", 3.0));
     sink.on_event(song_event(1, "Valerio", "Dennis", "imitation", 3.0));
     sink.on_event({{"type", "dream_start"}, {"agent", "Dennis"}, {"dream", 1}, {"round", 0}});
@@ -153,7 +153,7 @@ TEST(OscSink, SendsTheOriginalMessagesWithOneStringEach) {
                                                      "/Valerio", "/DennisWaits", "/ValerioDone", "/DennisSleeps"}));
   for (const auto& m : got) EXPECT_EQ(m.types, "s") << m.path;
   ASSERT_EQ(got.size(), 9u);
-  EXPECT_EQ(got[0].text(0), "1");  // iterations count from 1
+  EXPECT_EQ(got[0].text(0), "1");  // rounds, like the original's iterations, count from 1
   EXPECT_EQ(got[1].text(0), "");
   EXPECT_EQ(got[2].text(0), "LaLeLu... human");
   EXPECT_EQ(got[3].text(0), "Nice machine music! I will try to imitate that!");

@@ -60,7 +60,77 @@ void expect_same_weights(ConvVae& a, ConvVae& b, double tol) {
   }
 }
 
+/// Records the indices of every batch the trainer asks for (validation and calibration too).
+class RecordingSource : public SnippetSource {
+ public:
+  explicit RecordingSource(torch::Tensor snippets) : data_(std::move(snippets)) {}
+  int64_t size() const override { return data_.size(); }
+  torch::Tensor batch(const std::vector<int64_t>& indices) const override {
+    batches.push_back(indices);
+    return data_.batch(indices);
+  }
+  mutable std::vector<std::vector<int64_t>> batches;
+
+ private:
+  InMemorySnippetSource data_;
+};
+
 }  // namespace
+
+TEST(Ml1Trainer, StrataKeepTheirShareInEveryBatch) {
+  RecordingSource data(synthetic_snippets(40));
+  auto s = tiny_settings(2);
+  s.batch_size = 8;
+  Ml1Trainer trainer(s, tiny_options(), torch::kCPU);
+  TrainerCallbacks cb;
+  cb.strata.assign(40, 0);
+  for (int i = 0; i < 10; ++i) cb.strata[static_cast<size_t>(4 * i)] = 1;  // items 0, 4, …, 36
+  size_t training_batches = 0;
+  cb.progress = [&](const TrainProgress&) {
+    // The batch just trained is the last one the source handed out.
+    const auto& idx = data.batches.back();
+    ASSERT_EQ(idx.size(), 8u);
+    int marked = 0;
+    for (const auto i : idx) marked += i % 4 == 0;
+    EXPECT_EQ(marked, 2) << "batch " << training_batches;
+    ++training_batches;
+  };
+  trainer.train(data, iota(40), {}, cb);
+  EXPECT_EQ(training_batches, 10u);
+}
+
+TEST(Ml1Trainer, ADeadlineEndsTheEpochAfterOneStepAndRecordsIt) {
+  InMemorySnippetSource data(synthetic_snippets(16));
+  Ml1Trainer trainer(tiny_settings(5), tiny_options(), torch::kCPU);
+  TrainerCallbacks cb;
+  cb.deadline = SteadyClock::now();  // already passed: one step, then the epoch ends
+  int steps = 0;
+  cb.progress = [&](const TrainProgress&) { ++steps; };
+  const auto result = trainer.train(data, iota(12), {12, 13}, cb);
+  EXPECT_TRUE(result.out_of_time);
+  EXPECT_FALSE(result.stopped);
+  EXPECT_EQ(steps, 1);
+  EXPECT_EQ(result.epochs_done, 1);
+  ASSERT_EQ(trainer.history().size(), 1u);
+  EXPECT_TRUE(std::isfinite(trainer.history()[0].val_reconstruction));
+  // The checkpoint is at an epoch boundary: continuing on another set is allowed.
+  auto resumed = Ml1Trainer::resume(trainer.checkpoint(), torch::kCPU);
+  EXPECT_NO_THROW(resumed.train(data, iota(16), {}));
+}
+
+TEST(Ml1Trainer, TheBatchSizeCanChangeBetweenEpochs) {
+  InMemorySnippetSource data(synthetic_snippets(12));
+  Ml1Trainer trainer(tiny_settings(1), tiny_options(), torch::kCPU);
+  trainer.train(data, iota(12), {});
+  trainer.set_batch_size(6);
+  trainer.set_epochs(2);
+  TrainerCallbacks cb;
+  int64_t n_batches = 0;
+  cb.progress = [&](const TrainProgress& p) { n_batches = p.n_batches; };
+  trainer.train(data, iota(12), {}, cb);
+  EXPECT_EQ(n_batches, 2);
+  EXPECT_THROW(trainer.set_batch_size(0), SettingsError);
+}
 
 TEST(Ml1Trainer, LearnsATinyDatasetOfSyntheticSpectrograms) {
   InMemorySnippetSource data(synthetic_snippets(16));
