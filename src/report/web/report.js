@@ -66,6 +66,7 @@
   const songs = D.songs || [];
   const rounds = songs.map((s) => +s.round).filter((r) => isFinite(r));
   const maxRound = rounds.length ? Math.max(...rounds) : 0;
+  const minRound = rounds.length ? Math.min(...rounds) : 0;  // sessions count rounds from 0 or from 1
   const mapCharts = [];
   let maps = 0;
   function equalUnits(chart, xs, ys) {
@@ -90,7 +91,7 @@
     for (const s of songs) {
       const path = points(s.map && s.map[name]);
       if (!path.length) continue;
-      const c = roundColour(maxRound > 0 ? (+s.round || 0) / maxRound : 0);
+      const c = roundColour(maxRound > minRound ? ((+s.round || 0) - minRound) / (maxRound - minRound) : 0);
       datasets.push({ label: `song ${s.song} (${s.kind || '?'}, ${s.singer || '?'}, round ${s.round ?? '?'})`,
                       data: path, showLine: true, borderColor: translucent(c, 0.45), backgroundColor: c, borderWidth: 1,
                       pointRadius: path.map((_, i) => (i === 0 ? 4.5 : 2.5)), pointHoverRadius: 6, song: s.song,
@@ -125,7 +126,7 @@
     bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map(roundColour).join(', ')})`;
     const labels = document.createElement('div');
     labels.className = 'colourbar-labels';
-    labels.innerHTML = `<span>round 0</span><span>song paths coloured by round (first snippet larger)</span><span>round ${maxRound}</span>`;
+    labels.innerHTML = `<span>round ${minRound}</span><span>song paths coloured by round (first snippet larger)</span><span>round ${maxRound}</span>`;
     box.appendChild(bar);
     box.appendChild(labels);
     maps += 1;
@@ -147,11 +148,11 @@
       chart.update('none');
     }
   }
-  if (mapCharts.length && maxRound > 0) {
+  if (mapCharts.length && maxRound > minRound) {
     const controls = document.createElement('div');
     controls.className = 'map-controls';
-    controls.innerHTML = `<label>Songs of rounds 0 to <output id="map-round-value">${maxRound}</output> ` +
-      `<input id="map-round" type="range" min="0" max="${maxRound}" step="1" value="${maxRound}"></label>` +
+    controls.innerHTML = `<label>Songs of rounds ${minRound} to <output id="map-round-value">${maxRound}</output> ` +
+      `<input id="map-round" type="range" min="${minRound}" max="${maxRound}" step="1" value="${maxRound}"></label>` +
       '<label><input id="map-round-only" type="checkbox"> only that round</label>';
     const container = document.getElementById('map-charts');
     container.parentNode.insertBefore(controls, container);
