@@ -66,10 +66,18 @@ build() {
 case "${1:-}" in
   demo)
     shift
+    started=$(date +%s)
     build metahuman
     install_missing "${corpus_packages[@]}"
+    t0=$SECONDS
     "$here/scripts/make_default_corpus.sh" "$data_dir/default_corpus"
+    echo "default corpus: $((SECONDS - t0)) s"
     "$build_dir/metahuman" demo --corpus "$data_dir/default_corpus" --out "$data_dir/demo" "$@"
+    # The first song written, counted from this script's start (packages and build included).
+    first=$(ls "$data_dir/demo/session/songs/"0000_*.wav 2>/dev/null | head -n 1)
+    if [ -n "$first" ]; then
+      echo "first song: $(( $(stat -c %Y "$first") - started )) s after setup started; all done after $(( $(date +%s) - started )) s"
+    fi
     ;;
   test)
     shift

@@ -214,7 +214,7 @@
   }
   const rows = (D.measures || []).map((r, i) => ({ agent: r.agent || '?', dream: isFinite(r.dream) ? +r.dream : i + 1,
                                                    round: r.round, values: flatten(r, '', {}) }));
-  const skip = new Set(['dream', 'round', 'seconds', 'seq']);
+  const skip = new Set(['dream', 'round', 'seconds', 'seq', 't_star_dream', 't_star_round', 't_star_song']);
   const allKeys = [];
   for (const r of rows) for (const k of Object.keys(r.values)) if (!skip.has(k) && !allKeys.includes(k)) allKeys.push(k);
   function findKey(exact, pattern, not) {
@@ -261,13 +261,21 @@
   if (humanSets.length) {
     const xs = humanSets.flatMap((d) => d.data.map((p) => p.x));
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    for (const d of humanSets) {
-      const first = d.data.find((p) => p.y < 0.5);
-      if (first) emancipation.push(`${d.label}: ${humanX} ${first.x}` + (first.round !== undefined ? ` (round ${first.round})` : ''));
+    // t* as the conversation wrote it; sessions from before it was written are read off the curve.
+    const recorded = {};
+    for (const r of rows) {
+      if (!(r.agent in recorded) && isFinite(r.values.t_star_dream)) recorded[r.agent] = r.values;
     }
     const marks = [];
     for (const d of humanSets) {
-      const first = d.data.find((p) => p.y < 0.5);
+      const t = recorded[d.label];
+      const first = t && humanX === 'dream' ? d.data.find((p) => p.x === t.t_star_dream) : d.data.find((p) => p.y < 0.5);
+      if (t) {
+        emancipation.push(`${d.label}: round ${t.t_star_round} (after song ${t.t_star_song}), first dream on more machine ` +
+                          `than human data: dream ${t.t_star_dream}`);
+      } else if (first) {
+        emancipation.push(`${d.label}: ${humanX} ${first.x}` + (first.round !== undefined ? ` (round ${first.round})` : ''));
+      }
       if (first) marks.push({ x: first.x, y: first.y });
     }
     if (marks.length) {
@@ -282,7 +290,7 @@
   document.getElementById('emancipation').textContent = !humanSets.length
     ? 'No measures yet: the first dream has not ended.'
     : emancipation.length
-      ? `Emancipation (first ${humanX} with a human fraction below 50 %): ${emancipation.join('; ')}.`
+      ? `Emancipation (the human share of what the agent knows falls below 50 %): ${emancipation.join('; ')}.`
       : 'No agent has emancipated yet: the human fraction is still at or above 50 %.';
 
   const named = [
