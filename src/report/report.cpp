@@ -78,7 +78,9 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
                         const DbRange& range) {
   std::map<int, std::string> image_of(images.begin(), images.end());
   // A folder called "session" (the demo's) is named by the folder it is in: not "session session".
-  auto dir = s.dir.filename().empty() ? s.dir.parent_path() : s.dir;
+  // Absolute first: `report --session session` run beside it names no parent.
+  const auto full = std::filesystem::absolute(s.dir).lexically_normal();
+  auto dir = full.filename().empty() ? full.parent_path() : full;
   if (dir.filename() == "session" && !dir.parent_path().filename().empty()) dir = dir.parent_path();
   const auto name = dir.filename().string();
   std::string status;
