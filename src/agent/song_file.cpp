@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
 
@@ -18,26 +20,36 @@ nlohmann::json latent_rows(const torch::Tensor& latents) {
     throw ShapeError(fmt::format("song latents: got shape [{}], expected [T, D]",
                                  latents.defined() ? fmt::format("{}", fmt::join(latents.sizes(), ", ")) : ""));
   }
-  const auto rows = latents.to(torch::kCPU, torch::kFloat32).contiguous();
-  auto out = nlohmann::json::array();
-  const float* p = rows.data_ptr<float>();
-  const int64_t d = rows.size(1);
-  for (int64_t i = 0; i < rows.size(0); ++i) out.push_back(std::vector<float>(p + i * d, p + (i + 1) * d));
-  return out;
+  // Rounded in float64: a sidecar stays readable and its bytes do not depend on float printing.
+  const auto x = latents.to(torch::kCPU, torch::kFloat64).contiguous();
+  const double* p = x.data_ptr<double>();
+  const int64_t d = x.size(1);
+  auto rows = nlohmann::json::array();
+  for (int64_t t = 0; t < x.size(0); ++t) {
+    auto row = nlohmann::json::array();
+    for (int64_t k = 0; k < d; ++k) {
+      const double v = p[t * d + k];
+      row.push_back(v == 0 ? 0.0 : std::round(v * 1e6) / 1e6);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 audio::WriteReport write_song(const fs::path& wav, const torch::Tensor& audio, int sample_rate_hz,
-                              const nlohmann::json& sidecar_extra, const torch::Tensor& latents) {
-  if (!sidecar_extra.is_object()) {
+                              const nlohmann::json& sidecar_fields, const torch::Tensor& latents,
+                              const AfterWav& after_wav) {
+  if (!sidecar_fields.is_object()) {
     throw SettingsError(fmt::format("{}: sidecar fields must be a JSON object, got {}", wav.string(),
-                                    sidecar_extra.type_name()));
+                                    sidecar_fields.type_name()));
   }
-  auto sidecar = sidecar_extra;
+  auto sidecar = sidecar_fields;
   sidecar["latents"] = latent_rows(latents);  // checked before any file is written
   const auto report = audio::write_wav(wav, audio, sample_rate_hz);
+  if (after_wav) after_wav(sidecar);
   sidecar["sample_rate_hz"] = sample_rate_hz;
-  sidecar["duration_s"] = static_cast<double>(audio.size(0)) / sample_rate_hz;
-  write_file_atomic(song_sidecar_path(wav), sidecar.dump(1));
+  sidecar["duration_s"] = static_cast<double>(audio.numel()) / sample_rate_hz;
+  write_file_atomic(song_sidecar_path(wav), sidecar.dump(1) + "\n");
   return report;
 }
 

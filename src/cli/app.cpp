@@ -22,9 +22,15 @@ int run(int argc, char** argv) {
   add_demo_command(app);
   add_roundtrip_command(app);
   add_report_command(app);
-  add_agent_commands(app);
-  add_compose_commands(app);
-  add_converse_commands(app);
+  add_ingest_command(app);
+  add_train_command(app);
+  add_listen_command(app);
+  add_encode_command(app);
+  add_compose_command(app);
+  add_sing_command(app);
+  add_interpolate_command(app);
+  add_converse_command(app);
+  add_agent_new_command(app);
   add_evaluate_command(app);
   try {
     app.parse(argc, argv);

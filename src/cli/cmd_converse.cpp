@@ -1,10 +1,10 @@
+// metahuman converse: two agents sing to each other, listen, vary and dream.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <memory>
 
-#include "agent/agent.hpp"
-#include "cli/agent_training.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_sink.hpp"
 #include "cli/measures_table.hpp"
@@ -94,35 +94,9 @@ void run_converse(const ConverseOptions& o) {
   fmt::print("conversation done: songs, events and measures in {}\n", o.session);
 }
 
-struct NewAgentOptions {
-  std::string agent;
-  std::string name;
-  std::string corpus;
-  std::string settings;
-  int ml1_epochs = -1, ml2_epochs = -1;
-  int64_t seed = -1;
-  std::string device;
-};
-
-void run_new_agent(const NewAgentOptions& o) {
-  if (fs::exists(fs::path(o.agent) / "agent.toml")) {
-    throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
-                                   o.agent));
-  }
-  agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
-  if (!o.name.empty()) s.name = o.name;
-  auto a = agent::Agent::create(o.agent, s);
-  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
-  const auto report = a.ingest({fs::path(o.corpus)});
-  fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
-             report.snippets_added(), report.refused(), o.agent);
-  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed});
-  fmt::print("{} is ready in {}\n", a.name(), o.agent);
-}
-
 }  // namespace
 
-void add_converse_commands(CLI::App& app) {
+void add_converse_command(CLI::App& app) {
   auto conv = std::make_shared<ConverseOptions>();
   auto* c = app.add_subcommand("converse", "Two agents sing to each other, listen, vary and dream");
   c->add_option("--session", conv->session, "Session folder (songs, events, measures, report)");
@@ -134,26 +108,10 @@ void add_converse_commands(CLI::App& app) {
   c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
-  c->add_option("--device", conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  add_device_option(c, conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)");
   c->add_option("--osc", conv->osc, "Send OSC events for live visuals to HOST:PORT (port 5005 by default)");
   c->add_flag("--play", conv->play, "Play every song on the default audio output as it is sung");
   c->callback([conv] { run_converse(*conv); });
-
-  auto na = std::make_shared<NewAgentOptions>();
-  auto* group = app.add_subcommand("agent", "Manage agents");
-  group->require_subcommand(1);
-  auto* n = group->add_subcommand("new", "Make an agent from a folder of audio: ingest, train ML1 and ML2");
-  n->add_option("--agent", na->agent, "New agent folder")->required();
-  n->add_option("--name", na->name, "The agent's name (e.g. Valerio)");
-  n->add_option("--corpus", na->corpus, "Folder (or file) of human recordings")->required();
-  n->add_option("--settings", na->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
-  n->add_option("--ml1-epochs", na->ml1_epochs, "ML1 epochs (default: settings)")->check(CLI::Range(0, 100000));
-  n->add_option("--ml2-epochs", na->ml2_epochs, "ML2 epochs (default: settings)")->check(CLI::Range(0, 100000));
-  n->add_option("--seed", na->seed, "Seed for both models")->check(CLI::NonNegativeNumber);
-  n->add_option("--device", na->device, "auto, cpu or cuda (default: the settings')")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  n->callback([na] { run_new_agent(*na); });
 }
 
 }  // namespace mh::cli

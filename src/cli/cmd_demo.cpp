@@ -7,6 +7,7 @@
 
 #include "agent/agent.hpp"
 #include "cli/agent_training.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_sink.hpp"
 #include "cli/measures_table.hpp"
@@ -161,8 +162,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--ml1-epochs", o->ml1_epochs, "ML1 epochs of the first training")->capture_default_str();
   cmd->add_option("--ml2-epochs", o->ml2_epochs, "ML2 epochs of the first training")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed")->capture_default_str();
-  cmd->add_option("--device", o->device, "auto, cpu or cuda for training and singing (default: auto)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  add_device_option(cmd, o->device, "auto, cpu or cuda for training and singing (default: auto)");
   cmd->add_flag("--resume", o->resume, "Continue an interrupted demo conversation");
   cmd->add_flag("--retrain", o->retrain, "Train the agents again even when trained ones are saved");
   cmd->callback([o] { run_demo(*o); });

@@ -7,7 +7,6 @@
 #include "cli/settings_file.hpp"
 #include "core/npy.hpp"
 #include "dsp/front_end.hpp"
-#include "dsp/snippets.hpp"
 
 namespace mh::cli {
 namespace {
@@ -24,20 +23,14 @@ void run_mel(const MelOptions& o) {
   const ProgramSettings settings = load_program_settings(o.settings, o.preset);
   const auto& fe = settings.front_end;
   const auto buffer = audio::read_audio(o.audio, fe.mel.sample_rate_hz);
-  auto signal = buffer.samples;
-  if (!o.keep_silence) {
-    const auto window = static_cast<int64_t>(fe.snippet.silence_window_seconds * fe.mel.sample_rate_hz);
-    signal = dsp::remove_silence(signal, window, fe.snippet.silence_threshold_dbfs);
-  }
-  const auto snippets = dsp::cut_snippets(signal, fe.snippet.snippet_samples(fe.mel.sample_rate_hz));
-  const dsp::MelFrontEnd front_end(fe.mel);
-  const auto mel = front_end.normalised(snippets);
+  const auto cut = dsp::snippets_from(buffer.samples, fe, dsp::MelFrontEnd(fe.mel), {!o.keep_silence});
+  const auto& mel = cut.mel;
   write_npy(o.out, mel);
   save_settings_beside(o.out, settings);
   fmt::print("{}: {} snippets of {} × {} (mels × frames) from {:.1f} s of audio ({:.1f} s after silence removal)\n",
              o.out, mel.size(0), mel.size(1), mel.size(2),
              static_cast<double>(buffer.samples.size(0)) / buffer.sample_rate_hz,
-             static_cast<double>(signal.size(0)) / buffer.sample_rate_hz);
+             static_cast<double>(cut.kept_samples) / buffer.sample_rate_hz);
 }
 
 }  // namespace

@@ -15,7 +15,6 @@
 #include "dsp/join.hpp"
 #include "dsp/mel_to_audio.hpp"
 #include "dsp/quality.hpp"
-#include "dsp/snippets.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -51,10 +50,8 @@ PartFigures render_part(const fs::path& folder, const std::string& preset, const
   for (const auto& file : files) {
     const auto buffer = audio::read_audio(file, sr);
     auto t0 = Clock::now();
-    const auto kept = dsp::remove_silence(buffer.samples, fe.snippet.silence_window_samples(sr),
-                                          fe.snippet.silence_threshold_dbfs);
-    const auto snippets = dsp::cut_snippets(kept, fe.snippet.snippet_samples(sr));
-    const auto mel = front_end.normalised(snippets);
+    const auto cut = dsp::snippets_from(buffer.samples, fe, front_end);
+    const auto& mel = cut.mel;
     f.front_end_s += seconds_since(t0);
     if (mel.size(0) == 0) continue;
     t0 = Clock::now();
@@ -67,9 +64,9 @@ PartFigures render_part(const fs::path& folder, const std::string& preset, const
     const auto wav = out_dir / (file.stem().string() + ".wav");
     audio::write_wav(wav, song, sr);
     save_settings_beside(wav, settings);
-    f.lsd_sum += dsp::log_spectral_distance_db(raw, snippets.slice(1, 0, raw.size(1)), fe.mel.stft) * mel.size(0);
+    f.lsd_sum += dsp::log_spectral_distance_db(raw, cut.audio.slice(1, 0, raw.size(1)), fe.mel.stft) * mel.size(0);
     f.snippets += mel.size(0);
-    f.audio_s += static_cast<double>(kept.size(0)) / sr;
+    f.audio_s += static_cast<double>(cut.kept_samples) / sr;
     f.rendered_s += static_cast<double>(song.size(0)) / sr;
     ++f.songs;
     fmt::print("  {}: {} snippets → {}\n", file.filename().string(), mel.size(0), wav.string());

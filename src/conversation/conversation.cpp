@@ -9,7 +9,8 @@
 #include <optional>
 
 #include "agent/agent.hpp"
-#include "agent/listening_evaluation.hpp"
+#include "agent/agent_voice.hpp"
+#include "agent/song_file.hpp"
 #include "audio/read_audio.hpp"
 #include "audio/resample.hpp"
 #include "conversation/dream.hpp"
@@ -72,6 +73,60 @@ corpus::SongKind dataset_kind(const std::string& kind) {
   return corpus::SongKind::kImitation;  // a human excerpt is the singer's imitation of a human song
 }
 
+/// A song sung for a turn, before it is written.
+struct Performance {
+  agent::SungSong song;
+  json source = nullptr;  ///< where a human excerpt or a file opening came from
+};
+
+json lineage_json(const std::vector<corpus::LineageStep>& steps) {
+  json lineage = json::array();
+  for (const auto& step : steps) {
+    json j{{"song", step.song}, {"singer", step.singer}, {"act", step.act}, {"sigma", step.sigma}};
+    if (!step.from.empty()) j["from"] = step.from;
+    lineage.push_back(j);
+  }
+  return lineage;
+}
+
+/// What the song's event and its sidecar both say about it.
+json song_identity(const SongInfo& info, int turn, const std::string& listener) {
+  return {{"song", info.number},   {"id", info.key},       {"round", info.round},
+          {"turn", turn},          {"singer", info.singer}, {"listener", listener},
+          {"kind", info.kind},     {"parent", info.parent ? json(*info.parent) : json(nullptr)},
+          {"sigma", info.sigma},   {"seed", info.seed},     {"depth", info.depth}};
+}
+
+/// The sidecar's fields (agent::write_song adds the latents, rate, duration and the caller the map).
+json song_sidecar(const SongInfo& info, int turn, const std::string& listener, const agent::Agent& singer,
+                  const json& source) {
+  json sidecar = song_identity(info, turn, listener);
+  sidecar.update({{"snippet_seconds", singer.settings().front_end.snippet.seconds},
+                  {"ml1_version", singer.ml1_version()},
+                  {"ml2_version", singer.has_ml2() ? json(singer.ml2_version()) : json(nullptr)},
+                  {"source", source},
+                  {"lineage", lineage_json(info.lineage)}});
+  return sidecar;
+}
+
+std::string song_line(const std::string& singer, const std::string& kind) {
+  return fmt::format("{} sings {}", singer,
+                     kind == "human" ? "a human song" : kind == "machine" ? "its own song"
+                     : kind == "file" ? "a recording" : kind == "imitation" ? "an imitation"
+                     : "a " + kind);
+}
+
+json song_event(const SongInfo& info, int turn, const std::string& listener, double duration_s) {
+  json event = song_identity(info, turn, listener);
+  event.update({{"type", "song"},
+                {"duration_s", duration_s},
+                {"wav", info.wav.generic_string()},
+                {"sidecar", agent::song_sidecar_path(info.wav).generic_string()},
+                {"line", song_line(info.singer, info.kind)}});
+  if (!info.parent) event["from"] = info.lineage.back().from;
+  return event;
+}
+
 class Loop {
  public:
   explicit Loop(const ConversationOptions& o) : o_(o), log_(o.session / "events.jsonl") {}
@@ -97,8 +152,13 @@ class Loop {
 
   void start();
   void prepare_judges();
+  /// The song of one turn: replayed from its event, or sung, written and logged.
   int64_t sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
                std::optional<int64_t> parent);
+  SongInfo new_song(int round, const Party& singer, const std::string& kind, double sigma,
+                    std::optional<int64_t> parent) const;
+  /// Sings info's kind of song; notes where an opening came from in info's lineage.
+  Performance perform(Party& singer, SongInfo& info, torch::Generator& gen) const;
   void listen(Party& listener, int64_t song);
   /// After a listen event (new or replayed): the emancipation event, once.
   void note_human_share(Party& listener, const json& listen_event);
@@ -246,8 +306,8 @@ json Loop::map_of(const torch::Tensor& audio_a, const torch::Tensor& audio_b) {
   return out;
 }
 
-int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
-                   std::optional<int64_t> parent) {
+SongInfo Loop::new_song(int round, const Party& singer, const std::string& kind, double sigma,
+                        std::optional<int64_t> parent) const {
   const int64_t number = static_cast<int64_t>(songs_.size());
   SongInfo info;
   info.number = number;
@@ -262,127 +322,66 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
   info.seed = mix_seed(s_.seed, 1 + static_cast<std::uint64_t>(number));
   if (parent) info.lineage = songs_.at(static_cast<size_t>(*parent)).lineage;
   info.lineage.push_back({info.key, singer.name, kind, info.sigma, ""});
+  return info;
+}
+
+Performance Loop::perform(Party& singer, SongInfo& info, torch::Generator& gen) const {
+  auto& a = singer.agent;
+  Performance out;
+  if (info.kind == "human") {
+    const auto excerpt = agent::pick_excerpt(a, s_.excerpt_min_s, s_.excerpt_max_s, gen);
+    const double snippet_s = a.settings().front_end.snippet.seconds;
+    out.source = {{"dataset_song", excerpt.song_id}, {"title", excerpt.title},
+                  {"from_s", static_cast<double>(excerpt.first) * snippet_s},
+                  {"to_s", static_cast<double>(excerpt.first + excerpt.count) * snippet_s}};
+    info.lineage.back().from = excerpt.title;
+    out.song = agent::imitate(a, excerpt.mel, gen);
+  } else if (info.kind == "machine") {
+    out.song = agent::compose_song(a, s_.machine_song_s, gen);
+    info.lineage.back().from = "ML2";
+  } else if (info.kind == "file") {
+    out.song.audio = audio::read_audio(s_.opening_file, a.settings().front_end.mel.sample_rate_hz).samples;
+    out.song.latents = agent::latent_path(a, out.song.audio);
+    out.source = {{"file", s_.opening_file}};
+    info.lineage.back().from = fs::path(s_.opening_file).filename().string();
+  } else {  // imitation or variation of what the singer just heard
+    const auto heard = a.mel_snippets(heard_audio(singer, songs_.at(static_cast<size_t>(*info.parent))));
+    out.song = agent::vary(a, heard, info.sigma, gen);
+  }
+  return out;
+}
+
+int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
+                   std::optional<int64_t> parent) {
+  SongInfo info = new_song(round, singer, kind, sigma, parent);
   if (const json* e = replayed("song")) {
-    if ((*e)["song"] != number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
+    if ((*e)["song"] != info.number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
       throw SessionError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
-                                     (*e)["seq"].get<int64_t>(), number));
+                                     (*e)["seq"].get<int64_t>(), info.number));
     }
     if ((*e).contains("listening") && (*e)["listening"].is_object()) {
       singer.listening_since_dream[kind].push_back((*e)["listening"]);
     }
     if (!parent) info.lineage.back().from = e->value("from", std::string());
-    songs_.push_back(info);
-    singer.songs_since_dream.push_back(number);
-    return number;
-  }
-
-  const std::uint64_t seed = info.seed;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  const int rate = singer.agent.settings().front_end.mel.sample_rate_hz;
-  const double snippet_s = singer.agent.settings().front_end.snippet.seconds;
-  torch::Tensor latents, audio;
-  json source = nullptr;
-  std::optional<json> listening;
-  if (kind == "human") {
-    std::vector<int64_t> candidates;
-    for (const auto& song : singer.agent.dataset().manifest().songs()) {
-      if (song.provenance.depth == 0 && song.provenance.split == corpus::Split::kTrain) candidates.push_back(song.id);
+  } else {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(info.seed);
+    const auto made = perform(singer, info, gen);
+    const int rate = singer.agent.settings().front_end.mel.sample_rate_hz;
+    const json sidecar = song_sidecar(info, turn, listener.name, singer.agent, made.source);
+    // The map positions come from the written file, as every listener hears it.
+    agent::write_song(o_.session / info.wav, made.song.audio, rate, sidecar, made.song.latents, [&](json& s) {
+      s["map"] = map_of(heard_audio(parties_[0], info), heard_audio(parties_[1], info));
+    });
+    json event = song_event(info, turn, listener.name, static_cast<double>(made.song.audio.numel()) / rate);
+    if (made.song.listening) {
+      event["listening"] = made.song.listening->to_json();
+      singer.listening_since_dream[kind].push_back(event["listening"]);
     }
-    if (candidates.empty()) {
-      throw DatasetError(fmt::format("{}: no human training song to sing", singer.agent.dir().string()));
-    }
-    const int64_t pick = torch::randint(static_cast<int64_t>(candidates.size()), {1}, gen, torch::kInt64).item<int64_t>();
-    const int64_t song_id = candidates[static_cast<size_t>(pick)];
-    const auto& stored = singer.agent.dataset().manifest().song(song_id);
-    const double len_s = s_.excerpt_min_s + (s_.excerpt_max_s - s_.excerpt_min_s) * torch::rand({1}, gen).item<double>();
-    const int64_t want = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(len_s / snippet_s)));
-    const int64_t n = std::min(want, stored.n_snippets());
-    const int64_t start = stored.n_snippets() > n
-                              ? torch::randint(stored.n_snippets() - n + 1, {1}, gen, torch::kInt64).item<int64_t>()
-                              : 0;
-    const auto mel = singer.agent.dataset().read_song(song_id).slice(0, start, start + n).squeeze(1);
-    latents = singer.agent.encode(mel);
-    source = {{"dataset_song", song_id}, {"title", stored.record.title},
-              {"from_s", static_cast<double>(start) * snippet_s}, {"to_s", static_cast<double>(start + n) * snippet_s}};
-    info.lineage.back().from = stored.record.title;
-    const auto voice = singer.agent.voice();
-    auto sung = agent::sing_and_measure(singer.agent, voice, mel, voice.mel(latents), gen);
-    audio = sung.audio;
-    listening = sung.figures.to_json();
-  } else if (kind == "machine") {
-    latents = singer.agent.compose(1, s_.machine_song_s, gen).at(0);
-    audio = singer.agent.voice().sing(latents, gen);
-    info.lineage.back().from = "ML2";
-  } else if (kind == "file") {
-    audio = audio::read_audio(s_.opening_file, rate).samples;
-    latents = singer.agent.encode(singer.agent.mel_snippets(audio));
-    source = {{"file", s_.opening_file}};
-    info.lineage.back().from = fs::path(s_.opening_file).filename().string();
-  } else {  // imitation or variation of what the singer just heard
-    const auto& heard = songs_.at(static_cast<size_t>(*parent));
-    const auto heard_mel = singer.agent.mel_snippets(heard_audio(singer, heard));
-    latents = singer.agent.encode(heard_mel);
-    if (info.sigma > 0) latents = latents + info.sigma * torch::randn(latents.sizes(), gen, latents.options());
-    auto voice = singer.agent.voice();
-    auto answer = agent::sing_and_measure(singer.agent, voice, heard_mel, voice.mel(latents), gen);
-    audio = answer.audio;
-    listening = answer.figures.to_json();
+    emit(event);
   }
-  json lineage = json::array();
-  for (const auto& step : info.lineage) {
-    json j{{"song", step.song}, {"singer", step.singer}, {"act", step.act}, {"sigma", step.sigma}};
-    if (!step.from.empty()) j["from"] = step.from;
-    lineage.push_back(j);
-  }
-  json sidecar = {{"song", number},
-                  {"id", info.key},
-                  {"round", round},
-                  {"turn", turn},
-                  {"singer", singer.name},
-                  {"listener", listener.name},
-                  {"kind", kind},
-                  {"parent", parent ? json(*parent) : json(nullptr)},
-                  {"sigma", info.sigma},
-                  {"seed", seed},
-                  {"depth", info.depth},
-                  {"snippet_seconds", snippet_s},
-                  {"latents", latent_rows(latents)},
-                  {"ml1_version", singer.agent.ml1_version()},
-                  {"ml2_version", singer.agent.has_ml2() ? json(singer.agent.ml2_version()) : json(nullptr)},
-                  {"source", source},
-                  {"lineage", lineage}};
-  // The map positions come from the written file, as every listener hears it.
-  write_song_wav(o_.session, info.wav, audio, rate);
-  sidecar["map"] = map_of(heard_audio(parties_[0], info), heard_audio(parties_[1], info));
-  write_song_sidecar(o_.session, info.wav, audio, rate, sidecar);
-  json event = {{"type", "song"},
-                {"round", round},
-                {"turn", turn},
-                {"song", number},
-                {"id", info.key},
-                {"singer", singer.name},
-                {"listener", listener.name},
-                {"kind", kind},
-                {"parent", sidecar["parent"]},
-                {"sigma", info.sigma},
-                {"seed", seed},
-                {"depth", info.depth},
-                {"duration_s", static_cast<double>(audio.numel()) / rate},
-                {"wav", info.wav.generic_string()},
-                {"sidecar", fs::path(info.wav).replace_extension(".json").generic_string()},
-                {"line", fmt::format("{} sings {}", singer.name,
-                                     kind == "human" ? "a human song" : kind == "machine" ? "its own song"
-                                     : kind == "file" ? "a recording" : kind == "imitation" ? "an imitation"
-                                     : "a " + kind)}};
-  if (!parent) event["from"] = info.lineage.back().from;
-  if (listening) {
-    event["listening"] = *listening;
-    singer.listening_since_dream[kind].push_back(*listening);
-  }
-  emit(event);
   songs_.push_back(info);
-  singer.songs_since_dream.push_back(number);
-  return number;
+  singer.songs_since_dream.push_back(info.number);
+  return info.number;
 }
 
 void Loop::listen(Party& listener, int64_t number) {

@@ -14,7 +14,6 @@
 #include "core/check.hpp"
 #include "core/errors.hpp"
 #include "dsp/front_end.hpp"
-#include "dsp/snippets.hpp"
 
 namespace mh::corpus {
 namespace fs = std::filesystem;
@@ -125,10 +124,9 @@ torch::Tensor snippets_of(FileReport& line, const dsp::FrontEndSettings& front, 
   line.warnings = buffer.warnings;
   line.duration_s = buffer.duration_s();
   const auto signal = dsp::stem(buffer.samples, s.stem, hpss_settings(front, s));
-  const auto kept = dsp::remove_silence(signal, front.snippet.silence_window_samples(sr),
-                                        front.snippet.silence_threshold_dbfs);
-  line.kept_s = static_cast<double>(kept.numel()) / sr;
-  if (kept.numel() == 0) {
+  auto cut = dsp::snippets_from(signal, front, mel, {true, s.mel_batch});
+  line.kept_s = static_cast<double>(cut.kept_samples) / sr;
+  if (cut.kept_samples == 0) {
     line.status = FileStatus::kSilent;
     line.reason = fmt::format("no {}-s window is above {} dBFS", front.snippet.silence_window_seconds,
                               front.snippet.silence_threshold_dbfs);
@@ -140,12 +138,7 @@ torch::Tensor snippets_of(FileReport& line, const dsp::FrontEndSettings& front, 
                               s.min_seconds);
     return {};
   }
-  const auto cut = dsp::cut_snippets(kept, front.snippet.snippet_samples(sr));
-  std::vector<torch::Tensor> parts;
-  for (int64_t i = 0; i < cut.size(0); i += s.mel_batch) {
-    parts.push_back(mel.normalised(cut.slice(0, i, std::min(cut.size(0), i + s.mel_batch))));
-  }
-  return torch::cat(parts);
+  return cut.mel;
 }
 
 }  // namespace

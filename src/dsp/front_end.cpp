@@ -205,19 +205,38 @@ torch::Tensor mel_power_dense(const torch::Tensor& snippets, const StftSettings&
   return torch::matmul(filterbank.to(snippets.device(), torch::kFloat32), power);
 }
 
-torch::Tensor mel_snippets(const torch::Tensor& signal, const FrontEndSettings& settings,
-                           const MelFrontEnd& front_end) {
+RecordingSnippets snippets_from(const torch::Tensor& signal, const FrontEndSettings& settings,
+                                const MelFrontEnd& front_end, const SnippetsFromOptions& options) {
   const auto& mel = front_end.settings();
   if (mel.sample_rate_hz != settings.mel.sample_rate_hz || mel.stft.n_fft != settings.mel.stft.n_fft ||
       mel.stft.hop_length != settings.mel.stft.hop_length || mel.stft.win_length != settings.mel.stft.win_length ||
       mel.stft.center != settings.mel.stft.center || mel.n_mels != settings.mel.n_mels) {
-    throw SettingsError("mel_snippets: the front end was built from other mel settings than settings.mel");
+    throw SettingsError("snippets_from: the front end was built from other mel settings than settings.mel");
   }
   settings.snippet.validate();
   const int sr = settings.mel.sample_rate_hz;
-  return front_end.normalised(cut_snippets_without_silence(signal, settings.snippet.silence_window_samples(sr),
-                                                           settings.snippet.silence_threshold_dbfs,
-                                                           settings.snippet.snippet_samples(sr)));
+  const auto kept = options.remove_silence
+                        ? remove_silence(signal, settings.snippet.silence_window_samples(sr),
+                                         settings.snippet.silence_threshold_dbfs)
+                        : signal;
+  RecordingSnippets out;
+  out.audio = cut_snippets(kept, settings.snippet.snippet_samples(sr));
+  out.kept_samples = kept.numel();
+  const int64_t n = out.audio.size(0);
+  const int64_t batch = options.mel_batch > 0 ? options.mel_batch : std::max<int64_t>(n, 1);
+  if (n <= batch) {
+    out.mel = front_end.normalised(out.audio);
+    return out;
+  }
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < n; i += batch) parts.push_back(front_end.normalised(out.audio.slice(0, i, std::min(n, i + batch))));
+  out.mel = torch::cat(parts);
+  return out;
+}
+
+torch::Tensor mel_snippets(const torch::Tensor& signal, const FrontEndSettings& settings,
+                           const MelFrontEnd& front_end) {
+  return snippets_from(signal, settings, front_end).mel;
 }
 
 }  // namespace mh::dsp

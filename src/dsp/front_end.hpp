@@ -68,10 +68,27 @@ class MelFrontEnd {
 torch::Tensor mel_power_dense(const torch::Tensor& snippets, const StftSettings& stft_settings,
                               const torch::Tensor& filterbank);
 
-/// The whole front end on one recording: remove_silence (windows and threshold from
-/// settings.snippet), cut_snippets, then front_end.normalised: [samples] → [N, n_mels, frames()]
-/// float32 in [0, 1] (N = 0 when nothing is left). front_end must have been built from
-/// settings.mel; throws SettingsError when its sample rate or STFT differ.
+/// A recording as the front end cuts it (snippets_from).
+struct RecordingSnippets {
+  int64_t kept_samples = 0;  ///< samples left after silence removal
+  torch::Tensor audio;       ///< [N, snippet_samples] float32: the kept samples cut, the last zero-padded
+  torch::Tensor mel;         ///< [N, n_mels, frames()] float32 in [0, 1]
+};
+
+struct SnippetsFromOptions {
+  bool remove_silence = true;  ///< false: every sample is cut, silent or not
+  int64_t mel_batch = 0;       ///< > 0: at most this many snippets per front-end call (bounds memory)
+};
+
+/// The whole front end on one recording, the one route every caller takes: remove_silence
+/// (window settings.snippet.silence_window_samples, rounded, and its threshold), cut_snippets,
+/// then front_end.normalised. signal: [samples] at settings.mel's rate. N = 0 when nothing is
+/// left. front_end must have been built from settings.mel; throws SettingsError when its sample
+/// rate, STFT or bands differ, ShapeError unless the signal is 1-D.
+RecordingSnippets snippets_from(const torch::Tensor& signal, const FrontEndSettings& settings,
+                                const MelFrontEnd& front_end, const SnippetsFromOptions& options = {});
+
+/// snippets_from(signal, settings, front_end).mel: [samples] → [N, n_mels, frames()].
 torch::Tensor mel_snippets(const torch::Tensor& signal, const FrontEndSettings& settings,
                            const MelFrontEnd& front_end);
 

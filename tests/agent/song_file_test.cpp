@@ -37,6 +37,29 @@ TEST(WriteSong, RefusesLatentsOfAnotherShapeBeforeWritingAnything) {
   EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
 }
 
+TEST(WriteSong, RoundsLatentsToSixDecimalsAndWritesAnExactZeroAsZero) {
+  const auto rows = agent::latent_rows(torch::tensor({0.1234567, -0.0, 2.0, 1e-9}, torch::kFloat64).reshape({2, 2}));
+  EXPECT_EQ(rows.dump(), "[[0.123457,0.0],[2.0,0.0]]");
+}
+
+TEST(WriteSong, AddsWhatIsKnownOnlyAfterTheWavAndEndsTheSidecarWithANewline) {
+  test::TempDir dir;
+  const auto wav = dir / "songs" / "0001_A_machine.wav";  // the folder does not exist yet
+  bool wav_was_there = false;
+  agent::write_song(wav, torch::zeros({2205}), 22050, {{"kind", "machine"}}, torch::zeros({1, 2}),
+                    [&](nlohmann::json& s) {
+                      wav_was_there = std::filesystem::exists(wav);
+                      s["map"] = {1, 2};
+                    });
+  EXPECT_TRUE(wav_was_there);
+  const auto text = read_file(dir / "songs" / "0001_A_machine.json");
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n');
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j.at("map"), nlohmann::json({1, 2}));
+  EXPECT_DOUBLE_EQ(j.at("duration_s").get<double>(), 0.1);
+}
+
 TEST(SongWindow, ASongShorterThanTheWindowIsSungWhole) {
   const auto r = agent::window_snippets(3, 2.0, 20.0, 40.0);  // a 6-s song, a 20-s window
   EXPECT_EQ(r.first, 0);

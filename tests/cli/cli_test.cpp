@@ -206,6 +206,23 @@ TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {
   EXPECT_GT(j.at("duration_s").get<double>(), 1.0);
 }
 
+TEST_F(CliAgent, ListenAnswersWithTheSameBytesForTheSameSeedAndASongSidecar) {
+  for (const char* name : {"l1.wav", "l2.wav"}) {
+    const auto r = test::run_command(cli() + " listen --agent " + agent() + " --in " + path("corpus/t2.wav") +
+                                     " --out " + path(name) + " --variation 0.2 --seed 5");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  EXPECT_EQ(file_bytes(path("l1.wav")), file_bytes(path("l2.wav")));
+  EXPECT_EQ(file_bytes(path("l1.json")), file_bytes(path("l2.json")));
+  const auto j = read_json(path("l1.json"));
+  EXPECT_EQ(j.at("variation_sigma").get<double>(), 0.2);
+  EXPECT_EQ(j.at("latents").size(), j.at("snippets").get<size_t>());
+  EXPECT_GT(j.at("duration_s").get<double>(), 2.0);
+  // Latents in the one song format: six decimals, as the conversation writes them.
+  const double v = j.at("latents")[0][0].get<double>();
+  EXPECT_DOUBLE_EQ(v, std::round(v * 1e6) / 1e6);
+}
+
 TEST_F(CliAgent, SingsASongShorterThanTheWindowWhole) {
   const auto r = test::run_command(cli() + " sing --agent " + agent() + " --song 5 --from 20 --to 40 --out " +
                                    path("blip_sung.wav"));

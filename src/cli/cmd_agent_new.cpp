@@ -1,0 +1,61 @@
+// metahuman agent new: an agent in one go (ingest, ML1, song orders, ML2).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "agent/agent.hpp"
+#include "cli/agent_training.hpp"
+#include "cli/cli_options.hpp"
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+
+namespace mh::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct NewAgentOptions {
+  std::string agent;
+  std::string name;
+  std::string corpus;
+  std::string settings;
+  int ml1_epochs = -1, ml2_epochs = -1;
+  int64_t seed = -1;
+  std::string device;
+};
+
+void run_new_agent(const NewAgentOptions& o) {
+  if (fs::exists(fs::path(o.agent) / "agent.toml")) {
+    throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
+                                   o.agent));
+  }
+  agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
+  if (!o.name.empty()) s.name = o.name;
+  auto a = agent::Agent::create(o.agent, s);
+  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
+  const auto report = a.ingest({fs::path(o.corpus)});
+  fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
+             report.snippets_added(), report.refused(), o.agent);
+  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed});
+  fmt::print("{} is ready in {}\n", a.name(), o.agent);
+}
+
+}  // namespace
+
+void add_agent_new_command(CLI::App& app) {
+  auto o = std::make_shared<NewAgentOptions>();
+  auto* group = app.add_subcommand("agent", "Manage agents");
+  group->require_subcommand(1);
+  auto* n = group->add_subcommand("new", "Make an agent from a folder of audio: ingest, train ML1 and ML2");
+  n->add_option("--agent", o->agent, "New agent folder")->required();
+  n->add_option("--name", o->name, "The agent's name (e.g. Valerio)");
+  n->add_option("--corpus", o->corpus, "Folder (or file) of human recordings")->required();
+  n->add_option("--settings", o->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
+  n->add_option("--ml1-epochs", o->ml1_epochs, "ML1 epochs (default: settings)")->check(CLI::Range(0, 100000));
+  n->add_option("--ml2-epochs", o->ml2_epochs, "ML2 epochs (default: settings)")->check(CLI::Range(0, 100000));
+  n->add_option("--seed", o->seed, "Seed for both models")->check(CLI::NonNegativeNumber);
+  add_device_option(n, o->device, "auto, cpu or cuda (default: the settings')");
+  n->callback([o] { run_new_agent(*o); });
+}
+
+}  // namespace mh::cli
