@@ -31,6 +31,7 @@ struct ConverseOptions {
   bool play = false;
   std::string device;
   bool print_settings = false;
+  bool describe_settings = false;
 };
 
 /// A settings file, or the name of a built-in preset when no such file exists.
@@ -51,6 +52,10 @@ void run_converse(const ConverseOptions& o) {
   c.settings = settings_from(o.settings);
   if (o.rounds > 0) c.settings.rounds = o.rounds;
   if (o.seed >= 0) c.settings.seed = static_cast<std::uint64_t>(o.seed);
+  if (o.describe_settings) {
+    fmt::print("{}", conversation::describe_conversation_settings());
+    return;
+  }
   if (o.print_settings) {
     c.settings.validate();
     fmt::print("{}", conversation::to_toml_text(c.settings));
@@ -105,6 +110,8 @@ void add_converse_command(CLI::App& app) {
   c->add_option("--settings", conv->settings,
                 "Conversation settings: a TOML file, or a preset (complete, original, notebook)");
   c->add_flag("--print-settings", conv->print_settings, "Print the effective settings as TOML and exit");
+  c->add_flag("--describe-settings", conv->describe_settings,
+              "Print every setting with its default, meaning and allowed range, and exit");
   c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");

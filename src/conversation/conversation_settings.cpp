@@ -7,6 +7,7 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/settings_fields.hpp"
 #include "core/toml_section.hpp"
 
 namespace mh::conversation {
@@ -28,15 +29,55 @@ DreamPolicy parse_dream_policy(const std::string& word, const std::string& field
   return DreamPolicy::kAccumulate;
 }
 
-void RoleSettings::validate(const std::string& prefix) const {
-  check_range(prefix + "variation_sigma", variation_sigma, 0.0, 100.0);
-  check_range(prefix + "mix_human_share", mix_human_share, 0.0, 1.0);
-  check_range(prefix + "dream_ml1_epochs", dream_ml1_epochs, 0, 10000);
-  check_range(prefix + "dream_ml2_epochs", dream_ml2_epochs, 0, 10000);
-  check_range(prefix + "dream_max_items", dream_max_items, 0, 100000000);
-  check_range(prefix + "dream_batch_size", dream_batch_size, 0, 4096);
-  check_range(prefix + "dream_budget_s", dream_budget_s, 0.0, 1e6);
-  check_range(prefix + "ml2_fresh_drift", ml2_fresh_drift, 0.0, 1e6);
+namespace {
+
+const FieldTable<RoleSettings>& role_fields() {
+  static const FieldTable<RoleSettings> table{
+      {"variation_sigma", "latent noise of a variation (0: an exact imitation)", &RoleSettings::variation_sigma, 0, 100},
+      {"mix_human_share", "λ of the mix policy: human share of every dream batch", &RoleSettings::mix_human_share, 0, 1},
+      {"dream_ml1_epochs", "ML1 epochs per dream", &RoleSettings::dream_ml1_epochs, 0, 10000},
+      {"dream_ml2_epochs", "ML2 epochs per dream (0: ML2 is not retrained)", &RoleSettings::dream_ml2_epochs, 0, 10000},
+      {"dream_max_items", "> 0: a dream trains on at most this many snippets", &RoleSettings::dream_max_items, 0, 1e8},
+      {"dream_batch_size", "ML1's batch in dreams (0: the agent's ml1.batch_size)", &RoleSettings::dream_batch_size, 0,
+       4096},
+      {"dream_budget_s", "wall-clock budget of a dream in seconds (0: none)", &RoleSettings::dream_budget_s, 0, 1e6},
+      {"ml2_fresh_drift", "ML2 starts afresh when the song orders moved more than this share of their variance",
+       &RoleSettings::ml2_fresh_drift, 0, 1e6},
+  };
+  return table;
+}
+
+const FieldTable<ConversationSettings>& conversation_fields() {
+  static const FieldTable<ConversationSettings> table{
+      {"rounds", "passes through the turns", &ConversationSettings::rounds, 1, 1e6},
+      {"dream_every", "both agents dream after every this many rounds (0: never)", &ConversationSettings::dream_every,
+       0, 1e6},
+      {"opening_file", "audio file a 'file' turn sings", &ConversationSettings::opening_file},
+      {"excerpt_min_s", "shortest human excerpt in seconds", &ConversationSettings::excerpt_min_s, 0.25, 3600},
+      {"excerpt_max_s", "longest human excerpt in seconds (at least excerpt_min_s)", &ConversationSettings::excerpt_max_s,
+       0.25, 3600},
+      {"machine_song_s", "length of a machine song in seconds", &ConversationSettings::machine_song_s, 0.25, 3600},
+      {"reference_snippets", "size of each agent's held-out human reference", &ConversationSettings::reference_snippets,
+       8, 100000},
+  };
+  return table;
+}
+
+}  // namespace
+
+void RoleSettings::validate(const std::string& prefix) const { validate_fields(role_fields(), *this, prefix); }
+
+std::string describe_conversation_settings() {
+  const ConversationSettings defaults;
+  std::string out = describe_fields(conversation_fields(), defaults, "");
+  out += "dream_order = [\"a\", \"b\"]  # who dreams first\n";
+  out += "opening = \"alternate\"  # what an open turn sings: human, machine, file, alternate\n";
+  out += "seed = 0  # the session's seed\n";
+  out += "[[turns]]  # singer = a|b, sings = open|human|machine|file|imitation|variation, sigma, remembered\n";
+  out += "[a] / [b]:\n";
+  out += "dream_policy = \"accumulate\"  # accumulate, replace, mix\n";
+  out += describe_fields(role_fields(), defaults.a, "");
+  return out;
 }
 
 bool ConversationSettings::sings_machine_songs() const {
@@ -48,8 +89,7 @@ bool ConversationSettings::sings_machine_songs() const {
 }
 
 void ConversationSettings::validate() const {
-  check_range("rounds", rounds, 1, 1000000);
-  check_range("dream_every", dream_every, 0, 1000000);
+  validate_fields(conversation_fields(), *this, "");
   if (dream_order.size() != 2 || dream_order[0] == dream_order[1]) {
     throw SettingsError("dream_order must name both agents once, e.g. [\"a\", \"b\"] or [\"b\", \"a\"]");
   }
@@ -61,10 +101,7 @@ void ConversationSettings::validate() const {
   if (((opening == Opening::kFile && opens) || file_act) && opening_file.empty()) {
     throw SettingsError("opening_file is empty: singing a 'file' needs an audio file");
   }
-  check_range("excerpt_min_s", excerpt_min_s, 0.25, 3600.0);
   check_range("excerpt_max_s", excerpt_max_s, excerpt_min_s, 3600.0);
-  check_range("machine_song_s", machine_song_s, 0.25, 3600.0);
-  check_range("reference_snippets", reference_snippets, 8, 100000);
   validate_turns(turns);
   a.validate("a.");
   b.validate("b.");
@@ -73,26 +110,17 @@ void ConversationSettings::validate() const {
 namespace {
 
 void read_role(TomlSection s, RoleSettings& r) {
-  s.read("variation_sigma", r.variation_sigma);
+  read_fields(role_fields(), s, r);
   std::string policy = to_string(r.dream_policy);
   s.read("dream_policy", policy);
   r.dream_policy = parse_dream_policy(policy, s.key_name("dream_policy"));
-  s.read("mix_human_share", r.mix_human_share);
-  s.read("dream_ml1_epochs", r.dream_ml1_epochs);
-  s.read("dream_ml2_epochs", r.dream_ml2_epochs);
-  s.read("dream_max_items", r.dream_max_items);
-  s.read("dream_batch_size", r.dream_batch_size);
-  s.read("dream_budget_s", r.dream_budget_s);
-  s.read("ml2_fresh_drift", r.ml2_fresh_drift);
   s.reject_unknown_keys();
 }
 
 toml::table role_table(const RoleSettings& r) {
-  return toml::table{{"variation_sigma", r.variation_sigma},   {"dream_policy", to_string(r.dream_policy)},
-                     {"mix_human_share", r.mix_human_share},   {"dream_ml1_epochs", r.dream_ml1_epochs},
-                     {"dream_ml2_epochs", r.dream_ml2_epochs}, {"dream_max_items", r.dream_max_items},
-                     {"dream_batch_size", r.dream_batch_size}, {"dream_budget_s", r.dream_budget_s},
-                     {"ml2_fresh_drift", r.ml2_fresh_drift}};
+  toml::table t{{"dream_policy", to_string(r.dream_policy)}};
+  write_fields(role_fields(), r, t);
+  return t;
 }
 
 Turn read_turn(TomlSection s) {
@@ -109,9 +137,8 @@ Turn read_turn(TomlSection s) {
 }
 
 /// Reads every field of `root` over `s` (a preset's settings).
-void read_fields(TomlSection& root, ConversationSettings& s, bool saved_session) {
-  root.read("rounds", s.rounds);
-  root.read("dream_every", s.dream_every);
+void read_settings(TomlSection& root, ConversationSettings& s, bool saved_session) {
+  read_fields(conversation_fields(), root, s);
   std::vector<std::string> order;
   root.read("dream_order", order);
   if (!order.empty()) {
@@ -121,11 +148,6 @@ void read_fields(TomlSection& root, ConversationSettings& s, bool saved_session)
   std::string opening = to_string(s.opening);
   root.read("opening", opening);
   s.opening = parse_opening(opening, "opening");
-  root.read("opening_file", s.opening_file);
-  root.read("excerpt_min_s", s.excerpt_min_s);
-  root.read("excerpt_max_s", s.excerpt_max_s);
-  root.read("machine_song_s", s.machine_song_s);
-  root.read("reference_snippets", s.reference_snippets);
   root.read("seed", s.seed);
   bool listed = false;
   auto turns = root.tables("turns", &listed);
@@ -154,7 +176,7 @@ ConversationSettings parse_conversation_settings(const std::string& text, const 
     std::string preset = s.preset;
     root.read("preset", preset);
     s = preset_settings(preset);
-    read_fields(root, s, saved_session);
+    read_settings(root, s, saved_session);
     s.validate();
   } catch (const SettingsError& e) {
     const std::string what = e.what();
@@ -174,19 +196,13 @@ std::string to_toml_text(const ConversationSettings& s) {
     turns.push_back(std::move(row));
   }
   toml::table t{{"preset", s.preset},
-                {"rounds", s.rounds},
-                {"dream_every", s.dream_every},
                 {"dream_order", order},
                 {"opening", to_string(s.opening)},
-                {"opening_file", s.opening_file},
-                {"excerpt_min_s", s.excerpt_min_s},
-                {"excerpt_max_s", s.excerpt_max_s},
-                {"machine_song_s", s.machine_song_s},
-                {"reference_snippets", s.reference_snippets},
                 {"seed", static_cast<int64_t>(s.seed)},
                 {"turns", turns},
                 {"a", role_table(s.a)},
                 {"b", role_table(s.b)}};
+  write_fields(conversation_fields(), s, t);
   std::ostringstream out;
   out << t << "\n";
   return out.str();

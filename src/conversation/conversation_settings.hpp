@@ -77,5 +77,7 @@ ConversationSettings preset_settings(const std::string& name);
 ConversationSettings parse_conversation_settings(const std::string& text, const std::string& source,
                                                  bool saved_session = false);
 std::string to_toml_text(const ConversationSettings& settings);
+/// Every setting with its default, meaning and range, one per line (`converse --describe-settings`).
+std::string describe_conversation_settings();
 
 }  // namespace mh::conversation

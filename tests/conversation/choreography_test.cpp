@@ -63,6 +63,21 @@ TEST(ConversationSettings, TheOriginalPresetIsTheOriginalLoop) {
   EXPECT_NE(error_of("preset = 'lucier'\n").find("preset"), std::string::npos);
 }
 
+TEST(ConversationSettings, EveryFieldIsDescribedWithItsDefaultAndRange) {
+  const auto text = describe_conversation_settings();
+  EXPECT_NE(text.find("rounds = 15  # passes through the turns [1, 1000000]"), std::string::npos) << text;
+  EXPECT_NE(text.find("dream_budget_s = 0  # wall-clock budget"), std::string::npos) << text;
+  EXPECT_NE(text.find("mix_human_share = 0.5"), std::string::npos) << text;
+  // Every described field is one the parser takes, and the written settings name them all.
+  const auto written = to_toml_text(ConversationSettings{});
+  for (const char* name : {"rounds", "dream_every", "excerpt_min_s", "machine_song_s", "reference_snippets",
+                           "variation_sigma", "dream_batch_size", "ml2_fresh_drift"}) {
+    EXPECT_NE(text.find(std::string(name) + " = "), std::string::npos) << name;
+    EXPECT_NE(written.find(std::string(name) + " = "), std::string::npos) << name;
+  }
+  EXPECT_NE(error_of("[b]\nml2_fresh_drift = -1\n").find("b.ml2_fresh_drift = -1 is out of range"), std::string::npos);
+}
+
 TEST(ConversationSettings, TheDefaultAlternatesHumanAndMachineOpenings) {
   const ConversationSettings s;
   EXPECT_EQ(s.opening, Opening::kAlternate);
