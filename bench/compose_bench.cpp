@@ -26,7 +26,7 @@
 #include "conversation/measures.hpp"
 #include "core/files.hpp"
 #include "core/memory.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/ml2_trainer.hpp"
 

@@ -22,10 +22,10 @@
 #include "core/errors.hpp"
 #include "core/memory.hpp"
 #include "core/npy.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/conv_vae.hpp"
 #include "model/relu_batch_norm.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 #include "model/vae_loss.hpp"
 
 namespace {

@@ -24,7 +24,7 @@
 #include "core/npy.hpp"
 #include "model/ml1_settings.hpp"
 #include "model/snippet_source.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 
 namespace {
 

@@ -19,11 +19,11 @@
 #include "corpus/data_file.hpp"
 #include "corpus/manifest.hpp"
 #include "corpus/snippet_store.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/ml2_trainer.hpp"
 #include "model/song_order_bytes.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 
 namespace mh::fuzz {
 

@@ -13,7 +13,7 @@
 #include "corpus/data_file.hpp"
 #include "corpus/snippet_store.hpp"
 #include "fuzz/fuzz_entries.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/song_order_bytes.hpp"
 

@@ -12,7 +12,7 @@
 #include "dsp/front_end.hpp"
 #include "dsp/snippets.hpp"
 #include "model/batch_norm_calibration.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 
 namespace mh::agent {
 namespace fs = std::filesystem;
@@ -76,8 +76,12 @@ corpus::IngestReport Agent::ingest(const std::vector<fs::path>& inputs, const co
   return report;
 }
 
-TrainOutcome Agent::train_ml1(const TrainOptions& options) {
+TrainOutcome Agent::train(TrainStage which, const TrainOptions& options) {
   check_train_options(options);
+  return which == TrainStage::kMl1 ? run_ml1(options) : run_ml2(options);
+}
+
+TrainOutcome Agent::run_ml1(const TrainOptions& options) {
   const auto val_ids = store_->ids(corpus::Split::kValidation);
   const auto chosen = options.train_items ? *options.train_items : store_->ids(corpus::Split::kTrain);
   if (chosen.empty()) {
@@ -116,41 +120,23 @@ TrainOutcome Agent::train_ml1(const TrainOptions& options) {
     throw ShapeError(fmt::format("{} strata for {} training items", options.train_strata.size(), chosen.size()));
   }
   const StoreSource source(*store_);
+  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
+  const RunFiles files{ml1_path(), dir_ / "ml1_history.jsonl", set_path};
+  EpochSaver saver(files, !from_checkpoint, writes);
   model::TrainerCallbacks callbacks;
   callbacks.progress = options.progress;
   callbacks.sync = options.sync;
   callbacks.deadline = options.deadline;
-  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
-  bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
-    if (!writes) {
-      if (options.epoch_end) options.epoch_end(record);
-      return;
-    }
-    write_file_atomic(ml1_path(), checkpoint);
-    // A fresh run starts a new history, replacing the old one once its first epoch is saved.
-    if (fresh_history) {
-      write_file_atomic(dir_ / "ml1_history.jsonl", record.to_json_line() + "\n");
-      fresh_history = false;
-    } else {
-      append_line_durable(dir_ / "ml1_history.jsonl", record.to_json_line());
-    }
+    saver.save(record.to_json_line(), checkpoint);
     if (options.epoch_end) options.epoch_end(record);
   };
-  const int64_t epochs_before = trainer->epochs_done();
-  model::TrainResult result;
-  for (const auto& phase : plan.phases()) {
-    if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
-    if (writes) save_train_set(set_path, *phase.ids);
+  auto outcome = run_plan(plan, *trainer, files, writes, [&](const TrainPhase& phase) {
     // Strata describe the caller's set, not the one an interrupted epoch is finished on.
     callbacks.strata = phase.ids == &plan.ids ? options.train_strata : std::vector<std::uint8_t>{};
-    result = trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
-    if (result.stopped || result.out_of_time) break;
-  }
-  if (result.stopped && writes) write_file_atomic(ml1_path(), trainer->checkpoint());
+    return trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
+  });
   ml1_cache_ = nullptr;
-  TrainOutcome outcome{result.stopped, result.out_of_time, trainer->epochs_done(),
-                       trainer->epochs_done() - epochs_before};
   if (!trainer->history().empty()) {
     const auto& last = trainer->history().back();
     outcome.val_reconstruction = last.val_reconstruction;

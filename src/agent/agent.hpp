@@ -15,12 +15,12 @@
 #include "agent/agent_settings.hpp"
 #include "corpus/ingest.hpp"
 #include "corpus/snippet_store.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/conv_vae.hpp"
 #include "model/ml2_model.hpp"
 #include "model/ml2_trainer.hpp"
 #include "model/song_order.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 #include "voice/voice.hpp"
 
 namespace mh::agent {
@@ -28,7 +28,10 @@ namespace mh::agent {
 /// "auto" → CUDA when available, else CPU. Throws SettingsError for "cuda" without a GPU.
 torch::Device resolve_device(const std::string& name);
 
-/// How to run train_ml1 / train_ml2. Without resume or continue_training a run starts afresh.
+/// The model a training call trains.
+enum class TrainStage { kMl1, kMl2 };
+
+/// How to run train / train_ml1 / train_ml2. Without resume or continue_training a run starts afresh.
 struct TrainOptions {
   /// < 0: the settings' epochs. Fresh run: the epoch target. resume: the target becomes the epochs
   /// done plus this. continue_training: this many more epochs.
@@ -99,7 +102,10 @@ class Agent {
   /// ml1_history.jsonl. Throws DatasetError when there is nothing to train on or an item id is
   /// out of range, CheckpointError when continuing from a bad checkpoint, SettingsError when
   /// resume and continue_training are both set.
-  TrainOutcome train_ml1(const TrainOptions& options);
+  TrainOutcome train_ml1(const TrainOptions& options) { return train(TrainStage::kMl1, options); }
+
+  /// Trains ML1 (train_ml1) or ML2 (train_ml2). Throws as they do.
+  TrainOutcome train(TrainStage which, const TrainOptions& options);
 
   bool has_ml1() const;
   /// The trained ML1 in eval mode on device(). Throws CheckpointError when there is none.
@@ -122,7 +128,7 @@ class Agent {
   /// DatasetError (nothing to train on, a bad song id, an order longer than ml2.max_length,
   /// resuming a run whose orders came from another ML1), CheckpointError, SettingsError as
   /// train_ml1.
-  TrainOutcome train_ml2(const TrainOptions& options);
+  TrainOutcome train_ml2(const TrainOptions& options) { return train(TrainStage::kMl2, options); }
 
   bool has_ml2() const;
   /// The trained ML2 in eval mode on device(). Throws CheckpointError when there is none or the
@@ -166,6 +172,8 @@ class Agent {
   AgentSettings settings_;
   std::unique_ptr<corpus::SnippetStore> store_;
   torch::Device device_;
+  TrainOutcome run_ml1(const TrainOptions& options);
+  TrainOutcome run_ml2(const TrainOptions& options);
   /// Re-estimates an old checkpoint's BatchNorm statistics from its training snippets and saves it.
   void recalibrate_saved_ml1(model::LoadedMl1& loaded) const;
   /// Throws CheckpointError unless ML2 exists and matches the current ML1; returns it.

@@ -26,8 +26,7 @@ std::vector<int64_t> songs_on(const corpus::Manifest& manifest, corpus::Split sp
 
 }  // namespace
 
-TrainOutcome Agent::train_ml2(const TrainOptions& options) {
-  check_train_options(options);
+TrainOutcome Agent::run_ml2(const TrainOptions& options) {
   const auto n_songs = static_cast<int64_t>(store_->manifest().songs().size());
   const auto chosen = options.train_songs ? *options.train_songs : songs_on(store_->manifest(), corpus::Split::kTrain);
   if (chosen.empty()) {
@@ -70,39 +69,21 @@ TrainOutcome Agent::train_ml2(const TrainOptions& options) {
     if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
     trainer = std::make_unique<model::Ml2Trainer>(s, static_cast<int64_t>(settings_.ml1.latent_dim), device_);
   }
+  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
+  const RunFiles files{ml2_path(), dir_ / "ml2_history.jsonl", set_path};
+  EpochSaver saver(files, !from_checkpoint, writes);
   model::Ml2TrainerCallbacks callbacks;
   callbacks.progress = options.ml2_progress;
   callbacks.sync = options.sync;
   callbacks.deadline = options.deadline;
-  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
-  bool fresh_history = !from_checkpoint;
   callbacks.epoch_end = [&](const model::Ml2EpochRecord& record, const std::string& checkpoint) {
-    if (!writes) {
-      if (options.ml2_epoch_end) options.ml2_epoch_end(record);
-      return;
-    }
-    write_file_atomic(ml2_path(), checkpoint);
-    // A fresh run starts a new history, replacing the old one once its first epoch is saved.
-    if (fresh_history) {
-      write_file_atomic(dir_ / "ml2_history.jsonl", record.to_json_line() + "\n");
-      fresh_history = false;
-    } else {
-      append_line_durable(dir_ / "ml2_history.jsonl", record.to_json_line());
-    }
+    saver.save(record.to_json_line(), checkpoint);
     if (options.ml2_epoch_end) options.ml2_epoch_end(record);
   };
-  const int64_t epochs_before = trainer->epochs_done();
-  model::TrainResult result;
-  for (const auto& phase : plan.phases()) {
-    if (phase.target >= 0) trainer->set_epochs(static_cast<int>(phase.target));
-    if (writes) save_train_set(set_path, *phase.ids);
-    result = trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
-    if (result.stopped || result.out_of_time) break;
-  }
-  if (result.stopped && writes) write_file_atomic(ml2_path(), trainer->checkpoint());
+  auto outcome = run_plan(plan, *trainer, files, writes, [&](const TrainPhase& phase) {
+    return trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
+  });
   ml2_cache_.reset();
-  TrainOutcome outcome{result.stopped, result.out_of_time, trainer->epochs_done(),
-                       trainer->epochs_done() - epochs_before};
   if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
   return outcome;
 }

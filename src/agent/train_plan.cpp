@@ -45,4 +45,15 @@ TrainPlan plan_continuation(const TrainOptions& options, int64_t epochs_done, bo
   return plan;
 }
 
+void EpochSaver::save(const std::string& history_line, const std::string& checkpoint) {
+  if (!writes_) return;
+  write_file_atomic(files_.checkpoint, checkpoint);
+  if (fresh_) {
+    write_file_atomic(files_.history, history_line + "\n");
+    fresh_ = false;
+  } else {
+    append_line_durable(files_.history, history_line);
+  }
+}
+
 }  // namespace mh::agent

@@ -7,7 +7,7 @@
 #include "agent/agent.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 
 namespace mh::conversation {
 namespace {

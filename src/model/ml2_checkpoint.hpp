@@ -1,5 +1,5 @@
 #pragma once
-/// ML2 checkpoints as bytes, in the model checkpoint container (model/checkpoint.hpp, kind
+/// ML2 checkpoints as bytes, in the model checkpoint container (model/checkpoint_framing.hpp, kind
 /// "ml2"): settings, input size, ML1 version and training state in the metadata; the model
 /// (weights plus order statistics and latent prior buffers), optional Adam state and the
 /// trainer's generator states in the payload.

@@ -2,22 +2,51 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 
-#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "model/cpu_generator.hpp"
 #include "model/ml2_loss.hpp"
 
 namespace mh::model {
 
-namespace {
+class Ml2Trainer::Task final : public EpochTask<Ml2EpochRecord> {
+ public:
+  Task(Ml2Trainer& trainer, const SongOrders& data, const std::vector<int64_t>& train_indices,
+       const std::vector<int64_t>& val_indices)
+      : t_(trainer), data_(data), train_(train_indices), val_(val_indices) {}
 
-using Clock = std::chrono::steady_clock;
+  torch::nn::Module& module() override { return t_.model_.net(); }
+  torch::optim::Optimizer& optimizer() override { return *t_.optimizer_; }
 
-}  // namespace
+  BatchLoss loss(const std::vector<int64_t>& items, int64_t /*batch*/) override {
+    auto& net = t_.model_.net();
+    const auto batch = net.make_batch(t_.gather(data_, items, 0, items.size()));
+    const auto out = net.forward(batch, &t_.sample_gen_);
+    const auto& s = t_.settings();
+    const auto loss = ml2_loss(batch, out, s.kl_weight, s.stop_weight);
+    return {loss.total, loss.reconstruction, loss.kl, loss.stop};
+  }
+
+  void step() override { t_.optimizer_->step(); }
+  // Sampling draws from the training songs' own latent distribution: with a small KL weight a
+  // VAE's aggregate posterior is far from N(0, 1), and composing from N(0, 1) then lands off the
+  // manifold of real songs.
+  void end_epoch() override { t_.fit_latent_prior(data_, train_); }
+
+  void validate(Ml2EpochRecord& record) override {
+    const auto val = t_.validate(data_, val_);
+    record.val_reconstruction = val.reconstruction;
+    record.val_length_error = val.length_error;
+  }
+
+ private:
+  Ml2Trainer& t_;
+  const SongOrders& data_;
+  const std::vector<int64_t>& train_;
+  const std::vector<int64_t>& val_;
+};
 
 Ml2Trainer::Ml2Trainer(Ml2Settings settings, int64_t input_dim, torch::Device device)
     : Ml2Trainer(Ml2(settings, input_dim, device), nullptr, device) {}
@@ -80,13 +109,10 @@ void Ml2Trainer::check_data(const SongOrders& data, const std::vector<int64_t>& 
 }
 
 std::vector<torch::Tensor> Ml2Trainer::gather(const SongOrders& data, const std::vector<int64_t>& indices,
-                                              size_t start, size_t end, const int64_t* order) const {
+                                              size_t start, size_t end) const {
   std::vector<torch::Tensor> out;
   out.reserve(end - start);
-  for (size_t i = start; i < end; ++i) {
-    const auto k = order ? indices[static_cast<size_t>(order[i])] : indices[i];
-    out.push_back(data.orders[static_cast<size_t>(k)]);
-  }
+  for (size_t i = start; i < end; ++i) out.push_back(data.orders[static_cast<size_t>(indices[i])]);
   return out;
 }
 
@@ -135,116 +161,16 @@ TrainResult Ml2Trainer::train(const SongOrders& data, const std::vector<int64_t>
   data.validate();
   check_data(data, train_indices);
   check_data(data, val_indices);
-  if (state_.batch_in_epoch > 0 && state_.train_size != static_cast<int64_t>(train_indices.size())) {
-    throw DatasetError(fmt::format("the interrupted epoch had {} training songs, now there are {}", state_.train_size,
-                                   train_indices.size()));
-  }
+  check_resumable(state_, train_indices.size(), "songs");
   auto& net = model_.net();
   if (!net.has_stats()) {
     net.set_stats(OrderStats::compute(gather(data, train_indices, 0, train_indices.size())));
     model_.set_ml1_version(data.ml1_version);
   }
-  if (callbacks.sync != nullptr) callbacks.sync->broadcast_parameters(net);
-  bool trained = false;
-  while (state_.epochs_done < settings().epochs) {
-    if (trained && callbacks.deadline && SteadyClock::now() >= *callbacks.deadline) {
-      return {false, state_.epochs_done, true};
-    }
-    if (!run_epoch(data, train_indices, val_indices, callbacks, stop)) return {true, state_.epochs_done, false};
-    trained = true;
-  }
-  return {false, state_.epochs_done, false};
-}
-
-bool Ml2Trainer::run_epoch(const SongOrders& data, const std::vector<int64_t>& train_indices,
-                           const std::vector<int64_t>& val_indices, const Ml2TrainerCallbacks& callbacks,
-                           const std::atomic<bool>* stop) {
-  const auto start = Clock::now();
-  const auto& s = settings();
-  auto& net = model_.net();
-  const int64_t n = static_cast<int64_t>(train_indices.size());
-  const int64_t bs = s.batch_size;
-  const int64_t n_batches = (n + bs - 1) / bs;
-  // An interrupted epoch regenerates its permutation from the state the generator had when
-  // the epoch began, which also leaves the generator where an uninterrupted run has it.
-  if (state_.batch_in_epoch == 0) {
-    state_.epoch_shuffle_rng = shuffle_gen_.get_state();
-    state_.train_size = n;
-  } else {
-    shuffle_gen_.set_state(state_.epoch_shuffle_rng);
-  }
-  const auto perm = torch::randperm(n, shuffle_gen_, torch::dtype(torch::kInt64));
-  const auto* order = perm.data_ptr<int64_t>();
-  net.train();
-  const double seconds_before = state_.seconds;
-  const int64_t seen_before = state_.seen;
-  for (int64_t b = state_.batch_in_epoch; b < n_batches; ++b) {
-    if (stop != nullptr && stop->load()) {
-      state_.batch_in_epoch = b;
-      state_.seconds = seconds_before + seconds_since(start);
-      return false;
-    }
-    int64_t first = b * bs, last = std::min(n, (b + 1) * bs);
-    const int64_t global_items = last - first;
-    if (callbacks.sync != nullptr) {
-      const auto part = shard_range(global_items, callbacks.sync->rank(), callbacks.sync->world_size());
-      last = first + part.second;
-      first += part.first;
-    }
-    if (first == last) {
-      // A rank with no part of a short last batch still takes the step that the others take.
-      optimizer_->zero_grad();
-      callbacks.sync->after_backward(net, 0, global_items);
-      optimizer_->step();
-      state_.batch_in_epoch = b + 1;
-      continue;
-    }
-    const auto batch =
-        net.make_batch(gather(data, train_indices, static_cast<size_t>(first), static_cast<size_t>(last), order));
-    optimizer_->zero_grad();
-    const auto out = net.forward(batch, &sample_gen_);
-    const auto loss = ml2_loss(batch, out, s.kl_weight, s.stop_weight);
-    loss.total.backward();
-    if (callbacks.sync != nullptr) callbacks.sync->after_backward(net, last - first, global_items);
-    optimizer_->step();
-    const double count = static_cast<double>(batch.size());
-    const double total = loss.total.item<double>();
-    const double recon = loss.reconstruction.item<double>();
-    state_.sum_total += total * count;
-    state_.sum_reconstruction += recon * count;
-    state_.sum_stop += loss.stop.item<double>() * count;
-    state_.sum_kl += loss.kl.item<double>() * count;
-    state_.seen += batch.size();
-    state_.batch_in_epoch = b + 1;
-    if (callbacks.progress) {
-      const double secs = seconds_since(start);
-      const double rate = secs > 0 ? static_cast<double>(state_.seen - seen_before) / secs : 0.0;
-      callbacks.progress({state_.epochs_done + 1, b + 1, n_batches, total, recon, rate});
-    }
-  }
-  // Sampling draws from the training songs' own latent distribution: with a small KL weight a
-  // VAE's aggregate posterior is far from N(0, 1), and composing from N(0, 1) then lands off the
-  // manifold of real songs.
-  fit_latent_prior(data, train_indices);
-  Ml2EpochRecord record;
-  record.epoch = state_.epochs_done + 1;
-  const double seen = static_cast<double>(std::max<int64_t>(state_.seen, 1));
-  record.train_total = state_.sum_total / seen;
-  record.train_reconstruction = state_.sum_reconstruction / seen;
-  record.train_stop = state_.sum_stop / seen;
-  record.train_kl = state_.sum_kl / seen;
-  record.seconds = seconds_before + seconds_since(start);
-  record.orders_per_s = record.seconds > 0 ? static_cast<double>(state_.seen) / record.seconds : 0.0;
-  const auto val = validate(data, val_indices);
-  record.val_reconstruction = val.reconstruction;
-  record.val_length_error = val.length_error;
-  state_.history.push_back(record);
-  state_.epochs_done += 1;
-  state_.batch_in_epoch = 0;
-  state_.sum_total = state_.sum_reconstruction = state_.sum_stop = state_.sum_kl = state_.seconds = 0;
-  state_.seen = 0;
-  if (callbacks.epoch_end) callbacks.epoch_end(record, checkpoint());
-  return true;
+  const auto loop = reporting_loop<Ml2EpochRecord, Ml2TrainProgress>(
+      callbacks, settings().batch_size, DeadlineCheck::kBeforeEpoch, [this] { return checkpoint(); });
+  Task task(*this, data, train_indices, val_indices);
+  return run_epochs(task, state_, shuffle_gen_, train_indices, settings().epochs, loop, stop);
 }
 
 }  // namespace mh::model

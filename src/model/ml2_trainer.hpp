@@ -1,9 +1,8 @@
 #pragma once
-/// The ML2 training loop, shaped like ML1's: Adam over the whole training set of songs,
-/// reshuffled every epoch with a seeded generator; validation on held-out songs the caller
-/// names; checkpoint bytes at every epoch end; stoppable between batches and resumable to the
-/// same weights as an uninterrupted run. The first train() computes the order statistics and
-/// length range from the training songs and stores them in the model. Prints nothing.
+/// The ML2 trainer: the shared epoch loop (epoch_runner.hpp) over songs, with validation on
+/// held-out songs the caller names, the latent prior refitted and checkpoint bytes written at
+/// every epoch end. The first train() computes the order statistics and length range from the
+/// training songs and stores them in the model. Prints nothing.
 #include <torch/torch.h>
 
 #include <atomic>
@@ -14,11 +13,12 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "model/epoch_runner.hpp"
+#include "model/gradient_sync.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/ml2_model.hpp"
 #include "model/ml2_training_state.hpp"
 #include "model/song_order.hpp"
-#include "model/trainer.hpp"
 
 namespace mh::model {
 
@@ -80,16 +80,13 @@ class Ml2Trainer {
 
  private:
   Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer, torch::Device device);
+  class Task;  // the epoch loop's view of this trainer
   Ml2TrainingState snapshot() const;
   std::vector<torch::Tensor> gather(const SongOrders& data, const std::vector<int64_t>& indices, size_t start,
-                                    size_t end, const int64_t* order = nullptr) const;
+                                    size_t end) const;
   void check_data(const SongOrders& data, const std::vector<int64_t>& indices) const;
   /// Stores the training latents' mean and std as an autoencoder's sampling distribution.
   void fit_latent_prior(const SongOrders& data, const std::vector<int64_t>& train_indices);
-  /// Returns false when stopped mid-epoch.
-  bool run_epoch(const SongOrders& data, const std::vector<int64_t>& train_indices,
-                 const std::vector<int64_t>& val_indices, const Ml2TrainerCallbacks& callbacks,
-                 const std::atomic<bool>* stop);
 
   Ml2 model_;
   std::shared_ptr<torch::optim::Adam> optimizer_;

@@ -48,33 +48,4 @@ Ml2EpochRecord Ml2EpochRecord::from_json(const nlohmann::json& j) {
   return r;
 }
 
-nlohmann::json Ml2TrainingState::to_json() const {
-  nlohmann::json h = nlohmann::json::array();
-  for (const auto& r : history) h.push_back(r.to_json());
-  return {{"epochs_done", epochs_done}, {"batch_in_epoch", batch_in_epoch}, {"train_size", train_size},
-          {"sum_total", sum_total},     {"sum_reconstruction", sum_reconstruction},
-          {"sum_stop", sum_stop},       {"sum_kl", sum_kl},
-          {"seconds", seconds},         {"seen", seen},
-          {"history", h}};
-}
-
-Ml2TrainingState Ml2TrainingState::from_json(const nlohmann::json& j) {
-  Ml2TrainingState s;
-  try {
-    s.epochs_done = j.at("epochs_done").get<int64_t>();
-    s.batch_in_epoch = j.at("batch_in_epoch").get<int64_t>();
-    s.train_size = j.at("train_size").get<int64_t>();
-    s.sum_total = j.at("sum_total").get<double>();
-    s.sum_reconstruction = j.at("sum_reconstruction").get<double>();
-    s.sum_stop = j.at("sum_stop").get<double>();
-    s.sum_kl = j.at("sum_kl").get<double>();
-    s.seconds = j.at("seconds").get<double>();
-    s.seen = j.at("seen").get<int64_t>();
-    for (const auto& r : j.at("history")) s.history.push_back(Ml2EpochRecord::from_json(r));
-  } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError(fmt::format("ml2 training state: {}", e.what()));
-  }
-  return s;
-}
-
 }  // namespace mh::model

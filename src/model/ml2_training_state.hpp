@@ -1,11 +1,10 @@
 #pragma once
-/// What the ML2 trainer carries from one epoch (or one interrupted batch) to the next: the
-/// per-epoch history and the position inside the current epoch. Stored in checkpoints.
+/// ML2's epoch record and training state (model/training_state.hpp).
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include <string>
-#include <vector>
+
+#include "model/training_state.hpp"
 
 namespace mh::model {
 
@@ -14,6 +13,10 @@ namespace mh::model {
 /// decoding mu; val_length_error the mean absolute difference in steps between decoded and
 /// true lengths; both NaN without a validation set (written as null).
 struct Ml2EpochRecord {
+  /// ML2's loss has a stop term (training_state.hpp).
+  static constexpr bool kStopLoss = true;
+  static constexpr const char* kStateName = "ml2 training state";
+
   int64_t epoch = 0;  ///< 1-based
   double train_total = 0, train_reconstruction = 0, train_stop = 0, train_kl = 0;
   double val_reconstruction = 0, val_length_error = 0;
@@ -26,22 +29,6 @@ struct Ml2EpochRecord {
   static Ml2EpochRecord from_json(const nlohmann::json& j);
 };
 
-/// Position of a training run. batch_in_epoch > 0 means an epoch was interrupted after that
-/// many batches; its shuffle is regenerated from epoch_shuffle_rng.
-struct Ml2TrainingState {
-  int64_t epochs_done = 0;
-  int64_t batch_in_epoch = 0;
-  int64_t train_size = 0;  ///< training songs of the interrupted epoch (checked on resume)
-  // Sums over the batches done so far of an interrupted epoch.
-  double sum_total = 0, sum_reconstruction = 0, sum_stop = 0, sum_kl = 0, seconds = 0;
-  int64_t seen = 0;
-  std::vector<Ml2EpochRecord> history;
-  /// States of the CPU generators (torch ByteTensors); they travel as tensors, not JSON.
-  torch::Tensor shuffle_rng, sample_rng, epoch_shuffle_rng;
-
-  nlohmann::json to_json() const;
-  /// Throws CheckpointError when a field is missing.
-  static Ml2TrainingState from_json(const nlohmann::json& j);
-};
+using Ml2TrainingState = TrainingState<Ml2EpochRecord>;
 
 }  // namespace mh::model

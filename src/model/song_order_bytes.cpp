@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "core/errors.hpp"
-#include "model/checkpoint.hpp"
+#include "model/checkpoint_framing.hpp"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "song order files store little-endian float32; add byte swapping for this target"

@@ -1,6 +1,6 @@
 #pragma once
 /// Song orders as bytes (the agent stage writes and reads the files). The framing is the model
-/// checkpoint container (model/checkpoint.hpp, kind "song_orders"): magic, version, JSON
+/// checkpoint container (model/checkpoint_framing.hpp, kind "song_orders"): magic, version, JSON
 /// metadata (ML1 version, song ids, lengths, D) and a checksum over everything; the payload is
 /// the orders' float32 values, little-endian, concatenated in song order, row-major.
 #include <string>

@@ -2,62 +2,38 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <limits>
-
 #include "core/errors.hpp"
-#include "core/json_checks.hpp"
+#include "model/ml1_training_state.hpp"
+#include "model/ml2_training_state.hpp"
 
 namespace mh::model {
 
-nlohmann::json EpochRecord::to_json() const {
-  nlohmann::json j = {{"epoch", epoch},
-                      {"train_total", train_total},
-                      {"train_reconstruction", train_reconstruction},
-                      {"train_kl", train_kl},
-                      {"seconds", seconds},
-                      {"snippets_per_s", snippets_per_s}};
-  j["val_reconstruction"] = number_or_null(val_reconstruction);
-  j["val_mean_snippet"] = number_or_null(val_mean_snippet);
-  j["val_time_flat"] = number_or_null(val_time_flat);
-  j["train_kl_max"] = number_or_null(train_kl_max);
+void TrainingPosition::start_epoch() {
+  batch_in_epoch = 0;
+  sum_total = sum_reconstruction = sum_kl = sum_stop = seconds = max_kl = 0;
+  seen = 0;
+}
+
+template <class Record>
+nlohmann::json TrainingState<Record>::to_json() const {
+  nlohmann::json h = nlohmann::json::array();
+  for (const auto& r : history) h.push_back(r.to_json());
+  nlohmann::json j = {{"epochs_done", epochs_done}, {"batch_in_epoch", batch_in_epoch}, {"train_size", train_size},
+                      {"sum_total", sum_total},     {"sum_reconstruction", sum_reconstruction},
+                      {"sum_kl", sum_kl},           {"seconds", seconds},
+                      {"seen", seen},               {"history", h}};
+  if constexpr (Record::kStopLoss) {
+    j["sum_stop"] = sum_stop;
+  } else {
+    j["max_kl"] = max_kl;
+    j["steps"] = steps;
+  }
   return j;
 }
 
-EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
-  EpochRecord r;
-  try {
-    r.epoch = j.at("epoch").get<int64_t>();
-    r.train_total = j.at("train_total").get<double>();
-    r.train_reconstruction = j.at("train_reconstruction").get<double>();
-    r.train_kl = j.at("train_kl").get<double>();
-    r.seconds = j.at("seconds").get<double>();
-    r.snippets_per_s = j.at("snippets_per_s").get<double>();
-    const auto& v = j.at("val_reconstruction");
-    r.val_reconstruction = v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
-    for (auto [key, field] : {std::pair{"val_mean_snippet", &r.val_mean_snippet}, {"val_time_flat", &r.val_time_flat},
-                              {"train_kl_max", &r.train_kl_max}}) {
-      const auto it = j.find(key);
-      *field = it == j.end() || it->is_null() ? std::numeric_limits<double>::quiet_NaN() : it->get<double>();
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError(fmt::format("epoch record: {}", e.what()));
-  }
-  return r;
-}
-
-nlohmann::json Ml1TrainingState::to_json() const {
-  nlohmann::json h = nlohmann::json::array();
-  for (const auto& r : history) h.push_back(r.to_json());
-  return {{"epochs_done", epochs_done}, {"batch_in_epoch", batch_in_epoch}, {"train_size", train_size},
-          {"sum_total", sum_total},     {"sum_reconstruction", sum_reconstruction},
-          {"sum_kl", sum_kl},           {"seconds", seconds},
-          {"seen", seen},               {"history", h},
-          {"max_kl", max_kl},           {"steps", steps}};
-}
-
-Ml1TrainingState Ml1TrainingState::from_json(const nlohmann::json& j) {
-  Ml1TrainingState s;
+template <class Record>
+TrainingState<Record> TrainingState<Record>::from_json(const nlohmann::json& j) {
+  TrainingState s;
   try {
     s.epochs_done = j.at("epochs_done").get<int64_t>();
     s.batch_in_epoch = j.at("batch_in_epoch").get<int64_t>();
@@ -67,13 +43,21 @@ Ml1TrainingState Ml1TrainingState::from_json(const nlohmann::json& j) {
     s.sum_kl = j.at("sum_kl").get<double>();
     s.seconds = j.at("seconds").get<double>();
     s.seen = j.at("seen").get<int64_t>();
-    s.max_kl = j.value("max_kl", 0.0);
-    s.steps = j.value("steps", int64_t{0});
-    for (const auto& r : j.at("history")) s.history.push_back(EpochRecord::from_json(r));
+    if constexpr (Record::kStopLoss) {
+      s.sum_stop = j.at("sum_stop").get<double>();
+    } else {
+      // Checkpoints from before the warm-up and the KL peak were tracked lack them.
+      s.max_kl = j.value("max_kl", 0.0);
+      s.steps = j.value("steps", int64_t{0});
+    }
+    for (const auto& r : j.at("history")) s.history.push_back(Record::from_json(r));
   } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError(fmt::format("training state: {}", e.what()));
+    throw CheckpointError(fmt::format("{}: {}", Record::kStateName, e.what()));
   }
   return s;
 }
+
+template struct TrainingState<EpochRecord>;
+template struct TrainingState<Ml2EpochRecord>;
 
 }  // namespace mh::model

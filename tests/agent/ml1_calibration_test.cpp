@@ -3,7 +3,7 @@
 #include "agent/agent.hpp"
 #include "agent_test_util.hpp"
 #include "core/files.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 
 namespace mh {
 namespace {

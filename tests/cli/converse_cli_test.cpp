@@ -13,7 +13,7 @@
 
 #include "audio/write_wav.hpp"
 #include "core/files.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "support/paths.hpp"
 
 namespace mh {

@@ -12,7 +12,7 @@
 #include "conversation/conversation_test_util.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "support/paths.hpp"
 
 namespace mh::conversation {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 
 namespace mh::model {
 

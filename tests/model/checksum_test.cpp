@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "model/checkpoint.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/song_order_bytes.hpp"
 

@@ -10,7 +10,7 @@
 #include "core/errors.hpp"
 #include "model/distributed.hpp"
 #include "model/ml2_trainer.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 
 namespace mh::model {
 

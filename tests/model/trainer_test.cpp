@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "core/errors.hpp"
-#include "model/trainer.hpp"
+#include "model/ml1_trainer.hpp"
 
 namespace mh::model {
 

@@ -1,5 +1,6 @@
 #pragma once
-/// Model checkpoints as bytes (the caller writes them, e.g. with mh::write_file_atomic).
+/// Model checkpoints as bytes (the caller writes them, e.g. with mh::write_file_atomic): the
+/// framing both models' checkpoints share.
 ///
 /// Layout (integers little-endian):
 ///   "MHCKPT"                     6 bytes magic
@@ -14,18 +15,17 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "model/conv_vae.hpp"
-#include "model/ml1_settings.hpp"
 #include "model/training_state.hpp"
 
 namespace mh::model {
 
 inline constexpr uint16_t kCheckpointVersion = 1;
-inline constexpr const char* kMl1Kind = "ml1";
 
 struct CheckpointBlob {
   std::string kind;
@@ -50,30 +50,25 @@ CheckpointBlob unpack_checkpoint(std::string_view bytes, const std::string& expe
 void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive,
                          const std::string& name);
 
-/// ML1 checkpoint: settings and options in the metadata (and "batch_norm": "recalibrated": the
-/// trainer re-estimates the statistics before every save), model, optional Adam state and the
-/// trainer's generator states in the payload. `optimizer` may be null (inference export).
-std::string save_ml1_checkpoint(const Ml1Settings& settings, const ConvVae& model,
-                                const torch::optim::Adam* optimizer, const Ml1TrainingState& state);
-
-struct LoadedMl1 {
-  Ml1Settings settings;
-  ConvVae model{nullptr};
-  /// Adam over model's parameters with settings.learning_rate and, when the checkpoint holds
-  /// one, its saved state.
-  std::shared_ptr<torch::optim::Adam> optimizer;
-  bool had_optimizer_state = false;
-  /// False for checkpoints written before the trainer re-estimated the BatchNorm statistics
-  /// (batch_norm_calibration.hpp): their eval-mode model sings noise until recalibrated.
-  bool batch_norm_recalibrated = false;
-  Ml1TrainingState state;
-};
-
-/// Rebuilds the model on `device` from the checkpoint. Throws CheckpointError.
-LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device,
-                              const std::string& name = "checkpoint");
-
 /// Adam with Keras' epsilon (1e-7) and betas (0.9, 0.999).
-std::shared_ptr<torch::optim::Adam> make_adam(const ConvVae& model, double learning_rate);
+std::shared_ptr<torch::optim::Adam> make_keras_adam(const std::vector<torch::Tensor>& parameters,
+                                                    double learning_rate);
+
+/// A trainer's checkpoint: `metadata` (plus "has_optimizer") in the header; the model, the
+/// optimizer's state when there is one (null: an inference export) and the generator states
+/// of `generators` in the payload.
+std::string pack_training_checkpoint(const std::string& kind, nlohmann::json metadata, const torch::nn::Module& model,
+                                     const torch::optim::Optimizer* optimizer, const TrainingPosition& generators);
+
+/// Runs `read` over a checkpoint's metadata; the JSON, settings and checkpoint errors it throws
+/// become one-line CheckpointErrors that name the file.
+void read_checkpoint_metadata(const std::string& name, const std::function<void()>& read);
+
+/// Fills `model` (already on `device`), `saved_optimizer` (when not null: the checkpoint holds
+/// its state) and the generator states of `generators` from a payload written by
+/// pack_training_checkpoint. Throws CheckpointError.
+void load_training_payload(const std::string& payload, torch::Device device, const std::string& name,
+                           torch::nn::Module& model, torch::optim::Optimizer* saved_optimizer,
+                           TrainingPosition& generators);
 
 }  // namespace mh::model

@@ -1,4 +1,4 @@
-#include "model/checkpoint.hpp"
+#include "model/checkpoint_framing.hpp"
 
 #include <fmt/format.h>
 
@@ -172,47 +172,34 @@ void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchi
   for (auto& [target, value] : pairs) target.copy_(value);
 }
 
-std::shared_ptr<torch::optim::Adam> make_adam(const ConvVae& model, double learning_rate) {
-  return std::make_shared<torch::optim::Adam>(
-      model->parameters(), torch::optim::AdamOptions(learning_rate).betas({0.9, 0.999}).eps(1e-7));
+std::shared_ptr<torch::optim::Adam> make_keras_adam(const std::vector<torch::Tensor>& parameters,
+                                                    double learning_rate) {
+  return std::make_shared<torch::optim::Adam>(parameters,
+                                              torch::optim::AdamOptions(learning_rate).betas({0.9, 0.999}).eps(1e-7));
 }
 
-std::string save_ml1_checkpoint(const Ml1Settings& settings, const ConvVae& model, const torch::optim::Adam* optimizer,
-                                const Ml1TrainingState& state) {
+std::string pack_training_checkpoint(const std::string& kind, nlohmann::json metadata, const torch::nn::Module& model,
+                                     const torch::optim::Optimizer* optimizer, const TrainingPosition& generators) {
   torch::serialize::OutputArchive root, model_archive, optimizer_archive;
-  model->save(model_archive);
+  model.save(model_archive);
   root.write("model", model_archive);
   if (optimizer != nullptr) {
     optimizer->save(optimizer_archive);
     root.write("optimizer", optimizer_archive);
   }
-  const std::pair<const char*, const torch::Tensor*> rngs[] = {
-      {"rng_shuffle", &state.shuffle_rng}, {"rng_sample", &state.sample_rng}, {"rng_epoch_shuffle", &state.epoch_shuffle_rng}};
+  const std::pair<const char*, const torch::Tensor*> rngs[] = {{"rng_shuffle", &generators.shuffle_rng},
+                                                               {"rng_sample", &generators.sample_rng},
+                                                               {"rng_epoch_shuffle", &generators.epoch_shuffle_rng}};
   for (const auto& [key, t] : rngs) {
     if (t->defined()) root.write(key, *t, /*is_buffer=*/true);
   }
-  nlohmann::json meta = {{"settings", settings.to_json()},
-                         {"options", model->options().to_json()},
-                         {"state", state.to_json()},
-                         {"has_optimizer", optimizer != nullptr},
-                         {"parameter_count", model->parameter_count()},
-                         {"batch_norm", "recalibrated"}};
-  return pack_checkpoint({kMl1Kind, meta, archive_bytes(root)});
+  metadata["has_optimizer"] = optimizer != nullptr;
+  return pack_checkpoint({kind, std::move(metadata), archive_bytes(root)});
 }
 
-LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device, const std::string& name) {
-  const auto blob = unpack_checkpoint(bytes, kMl1Kind, name);
-  LoadedMl1 out;
-  ConvVaeOptions options;
+void read_checkpoint_metadata(const std::string& name, const std::function<void()>& read) {
   try {
-    const auto& m = blob.metadata;
-    out.settings = Ml1Settings::from_json(m.at("settings"));
-    options = ConvVaeOptions::from_json(m.at("options"));
-    out.state = Ml1TrainingState::from_json(m.at("state"));
-    out.had_optimizer_state = m.at("has_optimizer").get<bool>();
-    out.batch_norm_recalibrated = m.value("batch_norm", std::string()) == "recalibrated";
-    out.settings.validate();
-    options.validate();
+    read();
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("{}: incomplete metadata ({})", name, e.what()));
   } catch (const SettingsError& e) {
@@ -220,25 +207,27 @@ LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device, cons
   } catch (const CheckpointError& e) {
     throw CheckpointError(fmt::format("{}: {}", name, e.what()));
   }
-  out.model = ConvVae(options);
-  out.model->to(device);
+}
+
+void load_training_payload(const std::string& payload, torch::Device device, const std::string& name,
+                           torch::nn::Module& model, torch::optim::Optimizer* saved_optimizer,
+                           TrainingPosition& generators) {
   try {
     torch::serialize::InputArchive root, model_archive;
-    root.load_from(blob.payload.data(), blob.payload.size(), device);
+    root.load_from(payload.data(), payload.size(), device);
     if (!root.try_read("model", model_archive)) throw CheckpointError(fmt::format("{}: no model in the archive", name));
-    load_module_checked(*out.model, model_archive, name);
-    out.optimizer = make_adam(out.model, out.settings.learning_rate);
-    if (out.had_optimizer_state) {
+    load_module_checked(model, model_archive, name);
+    if (saved_optimizer != nullptr) {
       torch::serialize::InputArchive optimizer_archive;
       if (!root.try_read("optimizer", optimizer_archive)) {
         throw CheckpointError(fmt::format("{}: optimizer state is missing", name));
       }
-      out.optimizer->load(optimizer_archive);
+      saved_optimizer->load(optimizer_archive);
     }
     // Generator states always live on the CPU, whatever the model's device.
-    const std::pair<const char*, torch::Tensor*> rngs[] = {{"rng_shuffle", &out.state.shuffle_rng},
-                                                           {"rng_sample", &out.state.sample_rng},
-                                                           {"rng_epoch_shuffle", &out.state.epoch_shuffle_rng}};
+    const std::pair<const char*, torch::Tensor*> rngs[] = {{"rng_shuffle", &generators.shuffle_rng},
+                                                           {"rng_sample", &generators.sample_rng},
+                                                           {"rng_epoch_shuffle", &generators.epoch_shuffle_rng}};
     for (const auto& [key, t] : rngs) {
       if (root.try_read(key, *t, /*is_buffer=*/true)) *t = t->to(torch::kCPU);
     }
@@ -252,7 +241,6 @@ LoadedMl1 load_ml1_checkpoint(std::string_view bytes, torch::Device device, cons
     const std::string what = e.what();
     throw CheckpointError(fmt::format("{}: unreadable archive ({})", name, what.substr(0, what.find('\n'))));
   }
-  return out;
 }
 
 }  // namespace mh::model

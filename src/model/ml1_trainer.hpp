@@ -1,8 +1,8 @@
 #pragma once
-/// The ML1 training loop: Adam over the WHOLE training set, reshuffled every epoch with a
-/// seeded generator; validation on indices the caller gives (the dataset splits by song);
-/// checkpoints at every epoch end; stoppable between batches and resumable to the same
-/// weights as an uninterrupted run. Prints nothing: progress goes to callbacks.
+/// The ML1 trainer: the shared epoch loop (epoch_runner.hpp) over snippets, with validation on
+/// indices the caller gives (the dataset splits by song), the BatchNorm statistics re-estimated
+/// at every epoch end and checkpoints at every epoch end. Prints nothing: progress goes to
+/// callbacks.
 #include <torch/torch.h>
 
 #include <atomic>
@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "model/checkpoint.hpp"
 #include "model/conv_vae.hpp"
+#include "model/epoch_runner.hpp"
 #include "model/gradient_sync.hpp"
+#include "model/ml1_checkpoint.hpp"
 #include "model/ml1_settings.hpp"
+#include "model/ml1_training_state.hpp"
 #include "model/snippet_source.hpp"
-#include "model/training_state.hpp"
 
 namespace mh::model {
 
@@ -40,8 +41,8 @@ struct TrainerCallbacks {
   /// describe this rank's part only.
   GradientSync* sync = nullptr;
   /// Optional, one per training index: 0 or 1. Each batch then holds the two strata in the
-  /// proportion of the whole set (within one item), instead of what a plain shuffle happens
-  /// to give: a dream's `mix` policy keeps its human share in every batch.
+  /// proportion of the whole set (within one item, epoch_order.hpp): a dream's `mix` policy
+  /// keeps its human share in every batch.
   std::vector<std::uint8_t> strata;
   /// Optional: no batch starts after this time once one has been trained in this call; the
   /// epoch in progress then ends there (validated, saved, recorded) and training stops.
@@ -53,12 +54,6 @@ struct TrainerCallbacks {
 /// without its notes). NaN where there is nothing to measure.
 struct ValidationFigures {
   double model, mean_snippet, time_flat;
-};
-
-struct TrainResult {
-  bool stopped = false;  ///< the stop flag ended training early; save checkpoint() now
-  int64_t epochs_done = 0;
-  bool out_of_time = false;  ///< the deadline ended training after a whole step (state saved)
 };
 
 class Ml1Trainer {
@@ -102,17 +97,12 @@ class Ml1Trainer {
  private:
   Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
              torch::Device device);
+  class Task;  // the epoch loop's view of this trainer
   Ml1TrainingState snapshot() const;
   /// A fresh run's output bias: the logit of the training snippets' mean value.
   void start_at_mean_level(const SnippetSource& source, const std::vector<int64_t>& train_indices);
   /// One Adam step at the warm-up's learning rate (Ml1Settings::warmup_steps).
   void step();
-  /// The epoch's order of training positions, drawn from shuffle_gen_ (stratified when asked).
-  torch::Tensor epoch_order(int64_t n, const std::vector<std::uint8_t>& strata);
-  /// Returns false when stopped mid-epoch.
-  bool run_epoch(const SnippetSource& source, const std::vector<int64_t>& train_indices,
-                 const std::vector<int64_t>& val_indices, const TrainerCallbacks& callbacks,
-                 const std::atomic<bool>* stop);
 
   Ml1Settings settings_;
   ConvVae model_;
@@ -121,7 +111,6 @@ class Ml1Trainer {
   torch::Generator shuffle_gen_, sample_gen_;
   Ml1TrainingState state_;  // position and history; generator states are kept in the generators
   torch::Tensor mean_snippet_;  // [1, 1, n_mels, frames], set by recalibrate()
-  bool out_of_time_ = false;    // the deadline ended the last epoch early
 };
 
 }  // namespace mh::model
