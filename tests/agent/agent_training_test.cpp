@@ -176,6 +176,25 @@ TEST(TrainSongs, RestrictMl2ToTheGivenSongsAndOutOfRangeIdsAreRefused) {
   EXPECT_THROW(a.train_ml2(options), DatasetError);
 }
 
+TEST(Train, TheStageCallTrainsAsTheModelsOwnCallsDo) {
+  test::TempDir dir;
+  auto by_stage = copy_of(TinyAgents::get().ml1(), dir, "by_stage");
+  auto by_name = copy_of(TinyAgents::get().ml1(), dir, "by_name");
+  agent::TrainOptions one;
+  one.epochs = 1;
+  one.seed = 5;
+  EXPECT_EQ(by_stage.train(agent::TrainStage::kMl1, one).epochs_done, 1);
+  EXPECT_EQ(by_name.train_ml1(one).epochs_done, 1);
+  auto ml1_a = by_stage.ml1(), ml1_b = by_name.ml1();
+  EXPECT_TRUE(same_parameters(*ml1_a, *ml1_b));
+  EXPECT_EQ(by_stage.train(agent::TrainStage::kMl2, one).epochs_done, 1);
+  EXPECT_EQ(by_name.train_ml2(one).epochs_done, 1);
+  auto ml2_a = by_stage.ml2(), ml2_b = by_name.ml2();
+  EXPECT_TRUE(same_parameters(ml2_a.net(), ml2_b.net()));
+  EXPECT_EQ(lines_of(dir / "by_stage" / "ml1_history.jsonl"), 1);
+  EXPECT_EQ(lines_of(dir / "by_stage" / "ml2_history.jsonl"), 1);
+}
+
 TEST(TrainOptions, ResumeAndContinueTogetherAreRefused) {
   test::TempDir dir;
   auto a = copy_of(TinyAgents::get().ml2(), dir);

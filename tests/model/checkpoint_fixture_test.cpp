@@ -111,7 +111,8 @@ constexpr Figures kMl2Figures = {{0x1.e8f4a6p+0, 0x1.ab603b999999ap+0, 0x1.77e5a
                                  {0x1.2ebe37a6f4deap+0, 0x1.25afa1642c859p+0, 0x1.189548590b216p+0},
                                  0x1.6ee149e35e68p+10};
 
-// MH_WRITE_CHECKPOINT_FIXTURES=1 writes the fixtures again and prints their figures.
+// MH_WRITE_CHECKPOINT_FIXTURES=1 writes the fixtures again and prints their figures: only for
+// a new checkpoint format, since fixtures written by the build under test prove nothing.
 bool writing() { return std::getenv("MH_WRITE_CHECKPOINT_FIXTURES") != nullptr; }
 
 void print_figures(const char* what, const double (&total)[3], const double (&val)[3], double weights) {
