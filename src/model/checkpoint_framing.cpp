@@ -209,6 +209,12 @@ void read_checkpoint_metadata(const std::string& name, const std::function<void(
   }
 }
 
+void require_optimizer_state(bool had_optimizer_state, const std::string& name) {
+  if (!had_optimizer_state) {
+    throw CheckpointError(fmt::format("{}: holds no optimizer state, training cannot resume from it", name));
+  }
+}
+
 void load_training_payload(const std::string& payload, torch::Device device, const std::string& name,
                            torch::nn::Module& model, torch::optim::Optimizer* saved_optimizer,
                            TrainingPosition& generators) {

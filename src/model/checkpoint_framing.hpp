@@ -64,6 +64,10 @@ std::string pack_training_checkpoint(const std::string& kind, nlohmann::json met
 /// become one-line CheckpointErrors that name the file.
 void read_checkpoint_metadata(const std::string& name, const std::function<void()>& read);
 
+/// Throws CheckpointError "<name>: holds no optimizer state, ..." unless `had_optimizer_state`:
+/// training cannot resume from an inference export.
+void require_optimizer_state(bool had_optimizer_state, const std::string& name);
+
 /// Fills `model` (already on `device`), `saved_optimizer` (when not null: the checkpoint holds
 /// its state) and the generator states of `generators` from a payload written by
 /// pack_training_checkpoint. Throws CheckpointError.

@@ -98,17 +98,10 @@ Ml1Trainer::Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torc
 
 Ml1Trainer Ml1Trainer::resume(std::string_view checkpoint, torch::Device device, const std::string& name) {
   auto loaded = load_ml1_checkpoint(checkpoint, device, name);
-  if (!loaded.had_optimizer_state) {
-    throw CheckpointError(fmt::format("{}: holds no optimizer state, training cannot resume from it", name));
-  }
+  require_optimizer_state(loaded.had_optimizer_state, name);
   Ml1Trainer trainer(loaded.settings, loaded.model, loaded.optimizer, device);
   trainer.state_ = loaded.state;
-  try {
-    if (loaded.state.shuffle_rng.defined()) trainer.shuffle_gen_.set_state(loaded.state.shuffle_rng);
-    if (loaded.state.sample_rng.defined()) trainer.sample_gen_.set_state(loaded.state.sample_rng);
-  } catch (const c10::Error& e) {
-    throw CheckpointError(fmt::format("{}: bad generator state ({})", name, e.what_without_backtrace()));
-  }
+  trainer.state_.restore_generators(trainer.shuffle_gen_, trainer.sample_gen_, name);
   return trainer;
 }
 

@@ -63,17 +63,10 @@ Ml2Trainer::Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer,
 
 Ml2Trainer Ml2Trainer::resume(std::string_view checkpoint, torch::Device device, const std::string& name) {
   auto loaded = load_ml2_checkpoint(checkpoint, device, name);
-  if (!loaded.had_optimizer_state) {
-    throw CheckpointError(fmt::format("{}: holds no optimizer state, training cannot resume from it", name));
-  }
+  require_optimizer_state(loaded.had_optimizer_state, name);
   Ml2Trainer trainer(loaded.model, loaded.optimizer, device);
   trainer.state_ = loaded.state;
-  try {
-    if (loaded.state.shuffle_rng.defined()) trainer.shuffle_gen_.set_state(loaded.state.shuffle_rng);
-    if (loaded.state.sample_rng.defined()) trainer.sample_gen_.set_state(loaded.state.sample_rng);
-  } catch (const c10::Error& e) {
-    throw CheckpointError(fmt::format("{}: bad generator state ({})", name, e.what_without_backtrace()));
-  }
+  trainer.state_.restore_generators(trainer.shuffle_gen_, trainer.sample_gen_, name);
   return trainer;
 }
 

@@ -14,6 +14,16 @@ void TrainingPosition::start_epoch() {
   seen = 0;
 }
 
+void TrainingPosition::restore_generators(torch::Generator& shuffle, torch::Generator& sample,
+                                          const std::string& name) const {
+  try {
+    if (shuffle_rng.defined()) shuffle.set_state(shuffle_rng);
+    if (sample_rng.defined()) sample.set_state(sample_rng);
+  } catch (const c10::Error& e) {
+    throw CheckpointError(fmt::format("{}: bad generator state ({})", name, e.what_without_backtrace()));
+  }
+}
+
 template <class Record>
 nlohmann::json TrainingState<Record>::to_json() const {
   nlohmann::json h = nlohmann::json::array();

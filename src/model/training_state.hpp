@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 namespace mh::model {
@@ -25,6 +26,9 @@ struct TrainingPosition {
 
   /// Clears the running sums for the next epoch.
   void start_epoch();
+  /// Gives a resuming trainer's generators the saved states (an undefined one leaves its
+  /// generator as it is). Throws CheckpointError "<name>: bad generator state (...)".
+  void restore_generators(torch::Generator& shuffle, torch::Generator& sample, const std::string& name) const;
 };
 
 /// `Record` is the model's epoch record. Its kStopLoss says which sums its checkpoints hold:
