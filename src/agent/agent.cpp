@@ -81,64 +81,57 @@ TrainOutcome Agent::train(TrainStage which, const TrainOptions& options) {
   return which == TrainStage::kMl1 ? run_ml1(options) : run_ml2(options);
 }
 
+Agent::SavedModel Agent::read_saved(TrainStage stage) const {
+  const bool ml1 = stage == TrainStage::kMl1;
+  const auto path = ml1 ? ml1_path() : ml2_path();
+  if (!fs::is_regular_file(path)) {
+    throw CheckpointError(fmt::format("{}: no trained {}: run `metahuman train --agent {} --stage {}` first",
+                                      path.string(), ml1 ? "ML1" : "ML2", dir_.string(), ml1 ? "ml1" : "ml2"));
+  }
+  auto bytes = read_file(path);
+  auto version = fmt::format("{:016x}", fnv1a64(bytes));
+  return {std::move(bytes), std::move(version)};
+}
+
+bool Agent::has_ml1() const { return fs::is_regular_file(ml1_path()); }
+bool Agent::has_ml2() const { return fs::is_regular_file(ml2_path()); }
+std::string Agent::ml1_version() const { return has_ml1() ? read_saved(TrainStage::kMl1).version : ""; }
+std::string Agent::ml2_version() const { return has_ml2() ? read_saved(TrainStage::kMl2).version : ""; }
+
 TrainOutcome Agent::run_ml1(const TrainOptions& options) {
   const auto val_ids = store_->ids(corpus::Split::kValidation);
-  const auto chosen = options.train_items ? *options.train_items : store_->ids(corpus::Split::kTrain);
-  if (chosen.empty()) {
-    throw DatasetError(fmt::format("{}: no training snippets: {}", dir_.string(),
-                                   options.train_items ? "train_items is empty" : "ingest some audio first"));
-  }
-  for (const auto id : chosen) {
-    if (id < 0 || id >= store_->size()) {
-      throw DatasetError(fmt::format("{}: training item {} is out of range: the dataset holds {} snippets",
-                                     dir_.string(), id, store_->size()));
-    }
-  }
-  const auto set_path = dir_ / "ml1_train_set.json";
-  std::unique_ptr<model::Ml1Trainer> trainer;
-  TrainPlan plan;
-  plan.ids = chosen;
-  const bool from_checkpoint = (options.resume || options.continue_training) && fs::exists(ml1_path());
-  if (from_checkpoint) {
-    const auto bytes = read_file(ml1_path());
-    trainer = std::make_unique<model::Ml1Trainer>(model::Ml1Trainer::resume(bytes, device_, ml1_path().string()));
-    const bool interrupted =
-        model::load_ml1_checkpoint(bytes, torch::kCPU, ml1_path().string()).state.batch_in_epoch > 0;
-    plan = plan_continuation(options, trainer->epochs_done(), interrupted, settings_.ml1.epochs, chosen,
-                             options.train_items.has_value(), load_train_set(set_path));
-  } else {
-    auto s = settings_.ml1;
-    if (options.epochs >= 0) s.epochs = options.epochs;
-    if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
-    const auto opts = model::options_for(s, static_cast<int>(settings_.front_end.mel.n_mels),
-                                         static_cast<int>(settings_.front_end.frames()));
-    if (options.batch_size > 0) s.batch_size = options.batch_size;
-    trainer = std::make_unique<model::Ml1Trainer>(s, opts, device_);
-  }
-  if (options.batch_size > 0) trainer->set_batch_size(options.batch_size);
+  const bool explicit_set = options.train_items.has_value();
+  const auto chosen = explicit_set ? *options.train_items : store_->ids(corpus::Split::kTrain);
+  check_training_set(dir_, chosen, explicit_set, store_->size(),
+                     {"no training snippets", "train_items", "item", "snippets"});
+  const RunFiles files{ml1_path(), dir_ / "ml1_history.jsonl", dir_ / "ml1_train_set.json"};
+  auto start = start_training<model::Ml1Trainer>(
+      options, files, device_, settings_.ml1.epochs, chosen, explicit_set,
+      [&] {
+        auto s = fresh_run_settings(settings_.ml1, options);
+        const auto opts = model::options_for(s, static_cast<int>(settings_.front_end.mel.n_mels),
+                                             static_cast<int>(settings_.front_end.frames()));
+        if (options.batch_size > 0) s.batch_size = options.batch_size;
+        return model::Ml1Trainer(s, opts, device_);
+      },
+      [](model::Ml1Trainer&) {});
+  auto& trainer = *start.trainer;
+  if (options.batch_size > 0) trainer.set_batch_size(options.batch_size);
   if (!options.train_strata.empty() && options.train_strata.size() != chosen.size()) {
     throw ShapeError(fmt::format("{} strata for {} training items", options.train_strata.size(), chosen.size()));
   }
   const StoreSource source(*store_);
-  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
-  const RunFiles files{ml1_path(), dir_ / "ml1_history.jsonl", set_path};
-  EpochSaver saver(files, !from_checkpoint, writes);
-  model::TrainerCallbacks callbacks;
-  callbacks.progress = options.progress;
-  callbacks.sync = options.sync;
-  callbacks.deadline = options.deadline;
-  callbacks.epoch_end = [&](const model::EpochRecord& record, const std::string& checkpoint) {
-    saver.save(record.to_json_line(), checkpoint);
-    if (options.epoch_end) options.epoch_end(record);
-  };
-  auto outcome = run_plan(plan, *trainer, files, writes, [&](const TrainPhase& phase) {
-    // Strata describe the caller's set, not the one an interrupted epoch is finished on.
-    callbacks.strata = phase.ids == &plan.ids ? options.train_strata : std::vector<std::uint8_t>{};
-    return trainer->train(source, *phase.ids, val_ids, callbacks, options.stop);
-  });
+  auto outcome = train_and_save(start, files, options, options.progress, options.epoch_end,
+                                [&](const TrainPhase& phase, model::TrainerCallbacks& callbacks) {
+                                  // Strata describe the caller's set, not the one an interrupted
+                                  // epoch is finished on.
+                                  callbacks.strata = phase.ids == &start.plan.ids ? options.train_strata
+                                                                                  : std::vector<std::uint8_t>{};
+                                  return trainer.train(source, *phase.ids, val_ids, callbacks, options.stop);
+                                });
   ml1_cache_ = nullptr;
-  if (!trainer->history().empty()) {
-    const auto& last = trainer->history().back();
+  if (!trainer.history().empty()) {
+    const auto& last = trainer.history().back();
     outcome.val_reconstruction = last.val_reconstruction;
     outcome.val_mean_snippet = last.val_mean_snippet;
     outcome.val_time_flat = last.val_time_flat;
@@ -146,29 +139,17 @@ TrainOutcome Agent::run_ml1(const TrainOptions& options) {
   return outcome;
 }
 
-bool Agent::has_ml1() const { return fs::is_regular_file(ml1_path()); }
-
-std::string Agent::ml1_version() const {
-  if (!has_ml1()) return "";
-  return fmt::format("{:016x}", fnv1a64(read_file(ml1_path())));
-}
-
 model::ConvVae Agent::ml1() const {
-  if (!has_ml1()) {
-    throw CheckpointError(fmt::format("{}: no trained ML1: run `metahuman train --agent {} --stage ml1` first",
-                                      ml1_path().string(), dir_.string()));
-  }
-  const auto bytes = read_file(ml1_path());
-  const auto version = fmt::format("{:016x}", fnv1a64(bytes));
-  if (!ml1_cache_ || version != ml1_cache_version_) {
-    auto loaded = model::load_ml1_checkpoint(bytes, device_, ml1_path().string());
+  const auto saved = read_saved(TrainStage::kMl1);
+  if (!ml1_cache_ || saved.version != ml1_cache_version_) {
+    auto loaded = model::load_ml1_checkpoint(saved.bytes, device_, ml1_path().string());
     if (!loaded.batch_norm_recalibrated) {
       recalibrate_saved_ml1(loaded);
       return ml1();
     }
     loaded.model->eval();
     ml1_cache_ = loaded.model;
-    ml1_cache_version_ = version;
+    ml1_cache_version_ = saved.version;
   }
   return ml1_cache_;
 }

@@ -174,6 +174,11 @@ class Agent {
   torch::Device device_;
   TrainOutcome run_ml1(const TrainOptions& options);
   TrainOutcome run_ml2(const TrainOptions& options);
+  struct SavedModel {
+    std::string bytes, version;  ///< version: see ml1_version / ml2_version
+  };
+  /// The stage's checkpoint. Throws CheckpointError telling how to train it when there is none.
+  SavedModel read_saved(TrainStage stage) const;
   /// Re-estimates an old checkpoint's BatchNorm statistics from its training snippets and saves it.
   void recalibrate_saved_ml1(model::LoadedMl1& loaded) const;
   /// Throws CheckpointError unless ML2 exists and matches the current ML1; returns it.

@@ -27,86 +27,47 @@ std::vector<int64_t> songs_on(const corpus::Manifest& manifest, corpus::Split sp
 }  // namespace
 
 TrainOutcome Agent::run_ml2(const TrainOptions& options) {
-  const auto n_songs = static_cast<int64_t>(store_->manifest().songs().size());
-  const auto chosen = options.train_songs ? *options.train_songs : songs_on(store_->manifest(), corpus::Split::kTrain);
-  if (chosen.empty()) {
-    throw DatasetError(fmt::format("{}: no songs to train ML2 on: {}", dir_.string(),
-                                   options.train_songs ? "train_songs is empty" : "ingest some audio first"));
-  }
-  for (const auto id : chosen) {
-    if (id < 0 || id >= n_songs) {
-      throw DatasetError(fmt::format("{}: training song {} is out of range: the dataset holds {} songs", dir_.string(),
-                                     id, n_songs));
-    }
-  }
+  const bool explicit_set = options.train_songs.has_value();
+  const auto chosen = explicit_set ? *options.train_songs : songs_on(store_->manifest(), corpus::Split::kTrain);
+  check_training_set(dir_, chosen, explicit_set, static_cast<int64_t>(store_->manifest().songs().size()),
+                     {"no songs to train ML2 on", "train_songs", "song", "songs"});
   const auto val_ids = songs_on(store_->manifest(), corpus::Split::kValidation);
   // Orders index songs by id, so song ids are the trainer's indices.
   const auto orders = song_orders();
-  const auto set_path = dir_ / "ml2_train_set.json";
-  std::unique_ptr<model::Ml2Trainer> trainer;
-  TrainPlan plan;
-  plan.ids = chosen;
-  const bool from_checkpoint = (options.resume || options.continue_training) && fs::exists(ml2_path());
-  if (from_checkpoint) {
-    const auto bytes = read_file(ml2_path());
-    trainer = std::make_unique<model::Ml2Trainer>(model::Ml2Trainer::resume(bytes, device_, ml2_path().string()));
-    const auto trained_on = trainer->model().ml1_version();
-    if (!trained_on.empty() && trained_on != orders.ml1_version) {
-      if (options.resume) {
-        throw DatasetError(fmt::format("{}: ML2 was trained on orders of ML1 {}, but ML1 is now {}: train ML2 afresh "
-                                       "(without resume) or continue it",
-                                       ml2_path().string(), trained_on, orders.ml1_version));
-      }
-      trainer->model().set_ml1_version(orders.ml1_version);
-    }
-    const bool interrupted =
-        model::load_ml2_checkpoint(bytes, torch::kCPU, ml2_path().string()).state.batch_in_epoch > 0;
-    plan = plan_continuation(options, trainer->epochs_done(), interrupted, settings_.ml2.epochs, chosen,
-                             options.train_songs.has_value(), load_train_set(set_path));
-  } else {
-    auto s = settings_.ml2;
-    if (options.epochs >= 0) s.epochs = options.epochs;
-    if (options.seed >= 0) s.seed = static_cast<std::uint64_t>(options.seed);
-    trainer = std::make_unique<model::Ml2Trainer>(s, static_cast<int64_t>(settings_.ml1.latent_dim), device_);
-  }
-  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
-  const RunFiles files{ml2_path(), dir_ / "ml2_history.jsonl", set_path};
-  EpochSaver saver(files, !from_checkpoint, writes);
-  model::Ml2TrainerCallbacks callbacks;
-  callbacks.progress = options.ml2_progress;
-  callbacks.sync = options.sync;
-  callbacks.deadline = options.deadline;
-  callbacks.epoch_end = [&](const model::Ml2EpochRecord& record, const std::string& checkpoint) {
-    saver.save(record.to_json_line(), checkpoint);
-    if (options.ml2_epoch_end) options.ml2_epoch_end(record);
-  };
-  auto outcome = run_plan(plan, *trainer, files, writes, [&](const TrainPhase& phase) {
-    return trainer->train(orders, *phase.ids, val_ids, callbacks, options.stop);
-  });
+  const RunFiles files{ml2_path(), dir_ / "ml2_history.jsonl", dir_ / "ml2_train_set.json"};
+  auto start = start_training<model::Ml2Trainer>(
+      options, files, device_, settings_.ml2.epochs, chosen, explicit_set,
+      [&] {
+        return model::Ml2Trainer(fresh_run_settings(settings_.ml2, options),
+                                 static_cast<int64_t>(settings_.ml1.latent_dim), device_);
+      },
+      [&](model::Ml2Trainer& trainer) {
+        const auto trained_on = trainer.model().ml1_version();
+        if (trained_on.empty() || trained_on == orders.ml1_version) return;
+        if (options.resume) {
+          throw DatasetError(fmt::format("{}: ML2 was trained on orders of ML1 {}, but ML1 is now {}: train ML2 "
+                                         "afresh (without resume) or continue it",
+                                         ml2_path().string(), trained_on, orders.ml1_version));
+        }
+        trainer.model().set_ml1_version(orders.ml1_version);
+      });
+  auto& trainer = *start.trainer;
+  auto outcome = train_and_save(start, files, options, options.ml2_progress, options.ml2_epoch_end,
+                                [&](const TrainPhase& phase, const model::Ml2TrainerCallbacks& callbacks) {
+                                  return trainer.train(orders, *phase.ids, val_ids, callbacks, options.stop);
+                                });
   ml2_cache_.reset();
-  if (!trainer->history().empty()) outcome.val_reconstruction = trainer->history().back().val_reconstruction;
+  if (!trainer.history().empty()) outcome.val_reconstruction = trainer.history().back().val_reconstruction;
   return outcome;
 }
 
-bool Agent::has_ml2() const { return fs::is_regular_file(ml2_path()); }
-
-std::string Agent::ml2_version() const {
-  if (!has_ml2()) return "";
-  return fmt::format("{:016x}", fnv1a64(read_file(ml2_path())));
-}
-
 model::Ml2 Agent::ml2() const {
-  if (!has_ml2()) {
-    throw CheckpointError(fmt::format("{}: no trained ML2: run `metahuman train --agent {} --stage ml2` first",
-                                      ml2_path().string(), dir_.string()));
-  }
-  const auto bytes = read_file(ml2_path());
-  const auto version = fmt::format("{:016x}", fnv1a64(bytes));
-  if (!ml2_cache_ || version != ml2_cache_version_) {
-    auto loaded = model::load_ml2(bytes, device_, ml2_path().string());
+  const auto saved = read_saved(TrainStage::kMl2);
+  if (!ml2_cache_ || saved.version != ml2_cache_version_) {
+    auto loaded = model::load_ml2(saved.bytes, device_, ml2_path().string());
     loaded.net().eval();
     ml2_cache_ = std::make_shared<model::Ml2>(std::move(loaded));
-    ml2_cache_version_ = version;
+    ml2_cache_version_ = saved.version;
   }
   return *ml2_cache_;
 }

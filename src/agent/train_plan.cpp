@@ -45,6 +45,20 @@ TrainPlan plan_continuation(const TrainOptions& options, int64_t epochs_done, bo
   return plan;
 }
 
+void check_training_set(const std::filesystem::path& dir, const std::vector<int64_t>& chosen, bool from_option,
+                        int64_t dataset_size, const TrainSetNames& names) {
+  if (chosen.empty()) {
+    throw DatasetError(fmt::format("{}: {}: {}", dir.string(), names.none,
+                                   from_option ? fmt::format("{} is empty", names.option) : "ingest some audio first"));
+  }
+  for (const auto id : chosen) {
+    if (id < 0 || id >= dataset_size) {
+      throw DatasetError(fmt::format("{}: training {} {} is out of range: the dataset holds {} {}", dir.string(),
+                                     names.item, id, dataset_size, names.items));
+    }
+  }
+}
+
 void EpochSaver::save(const std::string& history_line, const std::string& checkpoint) {
   if (!writes_) return;
   write_file_atomic(files_.checkpoint, checkpoint);

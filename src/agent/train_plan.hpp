@@ -1,8 +1,11 @@
 #pragma once
-/// How a training call continues a saved run (shared by ML1 and ML2): which training set each
-/// part of the call uses and the epoch target it trains to.
+/// A training call of either model in the agent folder: which training set each part of the
+/// call uses and the epoch target it trains to, the trainer it starts from (fresh or resumed),
+/// and the files it saves after every epoch.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +43,27 @@ TrainPlan plan_continuation(const TrainOptions& options, int64_t epochs_done, bo
                             const std::vector<int64_t>& chosen, bool explicit_set,
                             const std::optional<std::vector<int64_t>>& recorded);
 
+/// What a model's training set is called in errors.
+struct TrainSetNames {
+  const char* none;    ///< the error for an empty set: "no training snippets"
+  const char* option;  ///< the TrainOptions field that gives one: "train_items"
+  const char* item;    ///< "item"
+  const char* items;   ///< what the dataset holds of them: "snippets"
+};
+
+/// Throws DatasetError "<dir>: ..." when `chosen` (from the option when `from_option`, else from
+/// the split) is empty or holds an id outside [0, dataset_size).
+void check_training_set(const std::filesystem::path& dir, const std::vector<int64_t>& chosen, bool from_option,
+                        int64_t dataset_size, const TrainSetNames& names);
+
+/// `settings` with the options' epoch target and seed, for a fresh run.
+template <class Settings>
+Settings fresh_run_settings(Settings settings, const TrainOptions& options) {
+  if (options.epochs >= 0) settings.epochs = options.epochs;
+  if (options.seed >= 0) settings.seed = static_cast<std::uint64_t>(options.seed);
+  return settings;
+}
+
 /// The files of one model's run in the agent folder.
 struct RunFiles {
   std::filesystem::path checkpoint, history, train_set;
@@ -73,6 +97,58 @@ TrainOutcome run_plan(const TrainPlan& plan, Trainer& trainer, const RunFiles& f
   }
   if (result.stopped && writes) write_file_atomic(files.checkpoint, trainer.checkpoint());
   return {result.stopped, result.out_of_time, trainer.epochs_done(), trainer.epochs_done() - epochs_before};
+}
+
+/// A training call's trainer and the plan it trains on.
+template <class Trainer>
+struct TrainStart {
+  std::unique_ptr<Trainer> trainer;
+  TrainPlan plan;
+  bool from_checkpoint = false;  ///< resumed from the saved run (else a fresh run)
+};
+
+/// With resume or continue_training and a saved checkpoint: its trainer on `device`, passed to
+/// `resumed` first, with the plan that continues the run (`settings_epochs`, `chosen`,
+/// `explicit_set`: see plan_continuation). Otherwise `fresh()` with a plan of `chosen` alone.
+/// Throws CheckpointError, DatasetError.
+template <class Trainer, class Fresh, class Resumed>
+TrainStart<Trainer> start_training(const TrainOptions& options, const RunFiles& files, torch::Device device,
+                                   int settings_epochs, const std::vector<int64_t>& chosen, bool explicit_set,
+                                   Fresh&& fresh, Resumed&& resumed) {
+  TrainStart<Trainer> start;
+  start.plan.ids = chosen;
+  start.from_checkpoint = (options.resume || options.continue_training) && std::filesystem::exists(files.checkpoint);
+  if (!start.from_checkpoint) {
+    start.trainer = std::make_unique<Trainer>(fresh());
+    return start;
+  }
+  const auto name = files.checkpoint.string();
+  start.trainer = std::make_unique<Trainer>(Trainer::resume(read_file(files.checkpoint), device, name));
+  resumed(*start.trainer);
+  start.plan = plan_continuation(options, start.trainer->epochs_done(), start.trainer->interrupted(), settings_epochs,
+                                 chosen, explicit_set, load_train_set(files.train_set));
+  return start;
+}
+
+/// Trains `start` through its plan (run_plan) with callbacks that save the checkpoint and a
+/// history line after every epoch on the writing rank, then pass the record to `epoch_end`.
+/// `train(phase, callbacks)` trains one phase.
+template <class Trainer, class Record, class Progress, class Train>
+TrainOutcome train_and_save(TrainStart<Trainer>& start, const RunFiles& files, const TrainOptions& options,
+                            const std::function<void(const Progress&)>& progress,
+                            const std::function<void(const Record&)>& epoch_end, Train&& train) {
+  const bool writes = options.sync == nullptr || options.sync->rank() == 0;
+  EpochSaver saver(files, !start.from_checkpoint, writes);
+  model::EpochCallbacks<Record, Progress> callbacks;
+  callbacks.progress = progress;
+  callbacks.sync = options.sync;
+  callbacks.deadline = options.deadline;
+  callbacks.epoch_end = [&](const Record& record, const std::string& checkpoint) {
+    saver.save(record.to_json_line(), checkpoint);
+    if (epoch_end) epoch_end(record);
+  };
+  return run_plan(start.plan, *start.trainer, files, writes,
+                  [&](const TrainPhase& phase) { return train(phase, callbacks); });
 }
 
 }  // namespace mh::agent

@@ -6,8 +6,6 @@
 
 #include "core/errors.hpp"
 #include "model/epoch_order.hpp"
-#include "model/ml1_training_state.hpp"
-#include "model/ml2_training_state.hpp"
 
 namespace mh::model {
 
@@ -104,7 +102,7 @@ EpochEnd run_epoch(EpochTask<Record>& task, TrainingState<Record>& state, torch:
     if (loop.progress) {
       const double s = seconds_since(start);
       const double rate = s > 0 ? static_cast<double>(state.seen - seen_before) / s : 0.0;
-      loop.progress({state.epochs_done + 1, b + 1, n_batches, total, recon, rate});
+      loop.progress({{state.epochs_done + 1, b + 1, n_batches, total, recon}, rate});
     }
   }
   auto record = train_figures(state, seconds_before + seconds_since(start));

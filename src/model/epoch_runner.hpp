@@ -28,12 +28,18 @@ struct BatchLoss {
   torch::Tensor total, reconstruction, kl, stop;
 };
 
-/// After each batch. items_per_s counts this epoch so far.
-struct EpochProgress {
+/// After each batch; loss is the batch's total, reconstruction its reconstruction term.
+struct BatchProgress {
   int64_t epoch = 0;  ///< 1-based, the epoch in progress
   int64_t batch = 0;  ///< 1-based, batches done in this epoch
   int64_t n_batches = 0;
-  double loss = 0, reconstruction = 0, items_per_s = 0;
+  double loss = 0, reconstruction = 0;
+};
+
+/// The loop's own report: items_per_s counts this epoch so far. Each trainer passes it on
+/// with the rate named for its items.
+struct EpochProgress : BatchProgress {
+  double items_per_s = 0;
 };
 
 /// What a model brings to the loop.
@@ -73,20 +79,55 @@ struct EpochLoop {
   std::function<void(const Record&)> epoch_end;
 };
 
-/// A loop that reports to a trainer's callbacks (`progress`, `epoch_end`, `sync`, `deadline`):
-/// progress as the trainer's `Progress`, each epoch's end with the bytes `checkpoint()` gives.
-template <class Record, class Progress, class Callbacks, class Checkpoint>
-EpochLoop<Record> reporting_loop(const Callbacks& callbacks, int64_t batch_size, DeadlineCheck deadline_check,
-                                 Checkpoint checkpoint) {
+/// What a trainer's caller gives train(). `Progress` is a BatchProgress with the items' rate.
+template <class Record, class Progress>
+struct EpochCallbacks {
+  std::function<void(const Progress&)> progress;
+  /// After every finished epoch, with the checkpoint bytes of the state at that point.
+  std::function<void(const Record&, const std::string& checkpoint)> epoch_end;
+  /// Data-parallel training (see distributed.hpp): trains on this rank's part of every global
+  /// batch and combines gradients after backward. Null: one process. Records and progress then
+  /// describe this rank's part only.
+  GradientSync* sync = nullptr;
+  /// Optional, one per training index: 0 or 1. Each batch then holds the two strata in the
+  /// proportion of the whole set (within one item, epoch_order.hpp): a dream's `mix` policy
+  /// keeps its human share in every batch.
+  std::vector<std::uint8_t> strata;
+  /// Optional: once one batch was trained in this call, training stops at the first deadline
+  /// check past this time (TrainResult::out_of_time; the trainer says when it checks).
+  std::optional<SteadyClock::time_point> deadline;
+};
+
+/// ML1's progress: loss is the batch's total (weight · MSE + KL), reconstruction its MSE.
+struct TrainProgress : BatchProgress {
+  double snippets_per_s = 0;  ///< this epoch so far
+};
+
+/// ML2's progress: loss and reconstruction as ml2_loss.hpp computes them.
+struct Ml2TrainProgress : BatchProgress {
+  double orders_per_s = 0;  ///< this epoch so far
+};
+
+/// ML1 looks at the deadline before every step but the first of this call: the epoch in
+/// progress then ends there (validated, saved, recorded) and training stops.
+using TrainerCallbacks = EpochCallbacks<EpochRecord, TrainProgress>;
+/// ML2 weights each rank's gradient by its song count, which matches one process exactly when
+/// the songs of a batch have equal lengths, and looks at the deadline before every epoch but
+/// the first of this call.
+using Ml2TrainerCallbacks = EpochCallbacks<Ml2EpochRecord, Ml2TrainProgress>;
+
+/// A loop that reports to `callbacks`, each epoch's end with the bytes `checkpoint()` gives.
+template <class Record, class Progress, class Checkpoint>
+EpochLoop<Record> reporting_loop(const EpochCallbacks<Record, Progress>& callbacks, int64_t batch_size,
+                                 DeadlineCheck deadline_check, Checkpoint checkpoint) {
   EpochLoop<Record> loop;
   loop.batch_size = batch_size;
+  loop.strata = callbacks.strata;
   loop.sync = callbacks.sync;
   loop.deadline = callbacks.deadline;
   loop.deadline_check = deadline_check;
   if (callbacks.progress) {
-    loop.progress = [&callbacks](const EpochProgress& p) {
-      callbacks.progress(Progress{p.epoch, p.batch, p.n_batches, p.loss, p.reconstruction, p.items_per_s});
-    };
+    loop.progress = [&callbacks](const EpochProgress& p) { callbacks.progress(Progress{p, p.items_per_s}); };
   }
   if (callbacks.epoch_end) {
     loop.epoch_end = [&callbacks, checkpoint](const Record& r) { callbacks.epoch_end(r, checkpoint()); };

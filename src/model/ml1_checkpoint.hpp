@@ -11,7 +11,7 @@
 #include "model/checkpoint_framing.hpp"
 #include "model/conv_vae.hpp"
 #include "model/ml1_settings.hpp"
-#include "model/ml1_training_state.hpp"
+#include "model/training_state.hpp"
 
 namespace mh::model {
 

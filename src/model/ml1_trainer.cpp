@@ -27,17 +27,14 @@ void check_batch(const torch::Tensor& x, const ConvVaeOptions& o, size_t expecte
 
 }  // namespace
 
-class Ml1Trainer::Task final : public EpochTask<EpochRecord> {
+class Ml1Trainer::Task final : public TrainerTask<EpochRecord, Ml1Trainer, SnippetSource> {
  public:
-  Task(Ml1Trainer& trainer, const SnippetSource& source, const std::vector<int64_t>& train_indices,
-       const std::vector<int64_t>& val_indices)
-      : t_(trainer), source_(source), train_(train_indices), val_(val_indices) {}
+  using TrainerTask::TrainerTask;
 
   torch::nn::Module& module() override { return *t_.model_; }
-  torch::optim::Optimizer& optimizer() override { return *t_.optimizer_; }
 
   BatchLoss loss(const std::vector<int64_t>& items, int64_t batch) override {
-    auto x = source_.batch(items).to(torch::kCPU, torch::kFloat32);
+    auto x = data_.batch(items).to(torch::kCPU, torch::kFloat32);
     check_batch(x, t_.model_->options(), items.size());
     const auto augmentation = augmentation_of(t_.settings_);
     if (augmentation.active()) {
@@ -61,22 +58,16 @@ class Ml1Trainer::Task final : public EpochTask<EpochRecord> {
   }
 
   void step() override { t_.step(); }
-  void end_epoch() override { t_.recalibrate(source_, train_); }
+  void end_epoch() override { t_.recalibrate(data_, train_); }
   // The saved state of a stopped run may be sung from: give it statistics of its weights.
-  void on_stop() override { t_.recalibrate(source_, train_); }
+  void on_stop() override { t_.recalibrate(data_, train_); }
 
   void validate(EpochRecord& record) override {
-    const auto figures = t_.validation_figures(source_, val_);
+    const auto figures = t_.validation_figures(data_, val_);
     record.val_reconstruction = figures.model;
     record.val_mean_snippet = figures.mean_snippet;
     record.val_time_flat = figures.time_flat;
   }
-
- private:
-  Ml1Trainer& t_;
-  const SnippetSource& source_;
-  const std::vector<int64_t>& train_;
-  const std::vector<int64_t>& val_;
 };
 
 Ml1Trainer::Ml1Trainer(Ml1Settings settings, const ConvVaeOptions& options, torch::Device device)
@@ -84,12 +75,7 @@ Ml1Trainer::Ml1Trainer(Ml1Settings settings, const ConvVaeOptions& options, torc
 
 Ml1Trainer::Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
                        torch::Device device)
-    : settings_(std::move(settings)),
-      model_(std::move(model)),
-      device_(device),
-      // Fixed offsets keep the streams independent of each other and of the initialisation seed.
-      shuffle_gen_(cpu_generator(settings_.seed + 2)),
-      sample_gen_(cpu_generator(settings_.seed + 1)) {
+    : TrainerCore(settings.seed, device), settings_(std::move(settings)), model_(std::move(model)) {
   settings_.validate();
   model_->to(device_);
   // Adam keys its state by parameter, so it is made after the model reached its device.
@@ -98,10 +84,8 @@ Ml1Trainer::Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torc
 
 Ml1Trainer Ml1Trainer::resume(std::string_view checkpoint, torch::Device device, const std::string& name) {
   auto loaded = load_ml1_checkpoint(checkpoint, device, name);
-  require_optimizer_state(loaded.had_optimizer_state, name);
   Ml1Trainer trainer(loaded.settings, loaded.model, loaded.optimizer, device);
-  trainer.state_ = loaded.state;
-  trainer.state_.restore_generators(trainer.shuffle_gen_, trainer.sample_gen_, name);
+  trainer.adopt(loaded.state, loaded.had_optimizer_state, name);
   return trainer;
 }
 
@@ -118,13 +102,6 @@ void Ml1Trainer::set_batch_size(int batch_size) {
   s.batch_size = batch_size;
   s.validate();
   settings_ = s;
-}
-
-Ml1TrainingState Ml1Trainer::snapshot() const {
-  auto s = state_;
-  s.shuffle_rng = shuffle_gen_.get_state();
-  s.sample_rng = sample_gen_.get_state();
-  return s;
 }
 
 std::string Ml1Trainer::checkpoint() const {
@@ -200,11 +177,9 @@ TrainResult Ml1Trainer::train(const SnippetSource& source, const std::vector<int
   if (state_.steps == 0 && state_.epochs_done == 0 && state_.batch_in_epoch == 0) {
     start_at_mean_level(source, train_indices);
   }
-  auto loop = reporting_loop<EpochRecord, TrainProgress>(callbacks, settings_.batch_size, DeadlineCheck::kBeforeStep,
-                                                        [this] { return checkpoint(); });
-  loop.strata = callbacks.strata;
   Task task(*this, source, train_indices, val_indices);
-  return run_epochs(task, state_, shuffle_gen_, train_indices, settings_.epochs, loop, stop);
+  return run(task, train_indices, settings_.batch_size, settings_.epochs, DeadlineCheck::kBeforeStep, callbacks, stop,
+             [this] { return checkpoint(); });
 }
 
 }  // namespace mh::model

@@ -6,48 +6,15 @@
 #include <torch/torch.h>
 
 #include <atomic>
-#include <functional>
-#include <memory>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "core/clock.hpp"
-#include "model/conv_vae.hpp"
-#include "model/epoch_runner.hpp"
-#include "model/gradient_sync.hpp"
 #include "model/ml1_checkpoint.hpp"
-#include "model/ml1_settings.hpp"
-#include "model/ml1_training_state.hpp"
 #include "model/snippet_source.hpp"
+#include "model/trainer_core.hpp"
 
 namespace mh::model {
-
-/// After each batch. loss is the batch's total (weight · MSE + KL), reconstruction its MSE.
-struct TrainProgress {
-  int64_t epoch = 0;  ///< 1-based, the epoch in progress
-  int64_t batch = 0;  ///< 1-based, batches done in this epoch
-  int64_t n_batches = 0;
-  double loss = 0, reconstruction = 0;
-  double snippets_per_s = 0;  ///< this epoch so far
-};
-
-struct TrainerCallbacks {
-  std::function<void(const TrainProgress&)> progress;
-  /// After every finished epoch, with the checkpoint bytes of the state at that point.
-  std::function<void(const EpochRecord&, const std::string& checkpoint)> epoch_end;
-  /// Data-parallel training (see distributed.hpp): trains on this rank's part of every global
-  /// batch and combines gradients after backward. Null: one process. Records and progress then
-  /// describe this rank's part only.
-  GradientSync* sync = nullptr;
-  /// Optional, one per training index: 0 or 1. Each batch then holds the two strata in the
-  /// proportion of the whole set (within one item, epoch_order.hpp): a dream's `mix` policy
-  /// keeps its human share in every batch.
-  std::vector<std::uint8_t> strata;
-  /// Optional: no batch starts after this time once one has been trained in this call; the
-  /// epoch in progress then ends there (validated, saved, recorded) and training stops.
-  std::optional<SteadyClock::time_point> deadline;
-};
 
 /// Eval-mode reconstruction MSE on validation snippets, with what two trivial predictors give:
 /// the mean training snippet, and each snippet's own spectrum averaged over time (its colour
@@ -56,7 +23,7 @@ struct ValidationFigures {
   double model, mean_snippet, time_flat;
 };
 
-class Ml1Trainer {
+class Ml1Trainer : public TrainerCore<EpochRecord> {
  public:
   /// A fresh model from `options` (see options_for) on `device`. Throws SettingsError.
   Ml1Trainer(Ml1Settings settings, const ConvVaeOptions& options, torch::Device device);
@@ -91,14 +58,11 @@ class Ml1Trainer {
   /// Changes the batch size from the next epoch on (an interrupted epoch keeps its own).
   /// Throws SettingsError.
   void set_batch_size(int batch_size);
-  const std::vector<EpochRecord>& history() const { return state_.history; }
-  int64_t epochs_done() const { return state_.epochs_done; }
 
  private:
   Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
              torch::Device device);
   class Task;  // the epoch loop's view of this trainer
-  Ml1TrainingState snapshot() const;
   /// A fresh run's output bias: the logit of the training snippets' mean value.
   void start_at_mean_level(const SnippetSource& source, const std::vector<int64_t>& train_indices);
   /// One Adam step at the warm-up's learning rate (Ml1Settings::warmup_steps).
@@ -106,10 +70,6 @@ class Ml1Trainer {
 
   Ml1Settings settings_;
   ConvVae model_;
-  std::shared_ptr<torch::optim::Adam> optimizer_;
-  torch::Device device_;
-  torch::Generator shuffle_gen_, sample_gen_;
-  Ml1TrainingState state_;  // position and history; generator states are kept in the generators
   torch::Tensor mean_snippet_;  // [1, 1, n_mels, frames], set by recalibrate()
 };
 

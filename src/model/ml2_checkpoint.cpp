@@ -1,7 +1,6 @@
 #include "model/ml2_checkpoint.hpp"
 
 #include "core/errors.hpp"
-#include "model/checkpoint_framing.hpp"
 
 namespace mh::model {
 

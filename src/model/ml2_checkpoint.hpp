@@ -9,8 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "model/checkpoint_framing.hpp"
 #include "model/ml2_model.hpp"
-#include "model/ml2_training_state.hpp"
+#include "model/training_state.hpp"
 
 namespace mh::model {
 

@@ -23,8 +23,7 @@ nlohmann::json DenseOrderAeOptions::to_json() const {
 }
 
 DenseOrderAeImpl::DenseOrderAeImpl(DenseOrderAeOptions options)
-    : OrderModelImpl(options.input_dim, options.latent_dim, options.max_length), options_(std::move(options)) {
-  options_.validate();
+    : OrderModelOf(std::move(options)) {
   const auto& o = options_;
   const int64_t flat = o.max_length * (o.input_dim + 1);
   encoder = register_module("encoder", torch::nn::Sequential());
@@ -57,12 +56,7 @@ std::pair<torch::Tensor, torch::Tensor> DenseOrderAeImpl::encode_distribution(co
 }
 
 OrderDecoding DenseOrderAeImpl::decode(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) {
-  check_latent(z);
-  if (!lengths.defined() || lengths.dim() != 1 || lengths.size(0) != z.size(0) || steps < 1 ||
-      steps > options_.max_length) {
-    throw ShapeError(fmt::format("decoder lengths: got {} for {} steps, expected [{}] and 1 <= steps <= {}",
-                                 ml2_shape_string(lengths), steps, z.size(0), options_.max_length));
-  }
+  check_decoding(z, lengths, steps);
   const int64_t n = z.size(0), frames = options_.max_length * options_.input_dim;
   const auto out = decoder->forward(z);
   return {out.narrow(1, 0, frames).view({n, options_.max_length, options_.input_dim}).narrow(1, 0, steps),

@@ -18,6 +18,9 @@
 namespace mh::model {
 
 struct DenseOrderAeOptions {
+  static constexpr const char* kPreset = "dense";
+  static constexpr bool kVariational = false;
+
   int64_t input_dim = 128;
   int64_t max_length = 512;
   int64_t latent_dim = 2;                  ///< the original's last version
@@ -29,22 +32,15 @@ struct DenseOrderAeOptions {
   nlohmann::json to_json() const;
 };
 
-class DenseOrderAeImpl : public OrderModelImpl {
+class DenseOrderAeImpl : public OrderModelOf<DenseOrderAeOptions> {
  public:
   /// Throws SettingsError for invalid options.
   explicit DenseOrderAeImpl(DenseOrderAeOptions options);
 
-  std::string preset() const override { return "dense"; }
-  bool variational() const override { return false; }
   std::pair<torch::Tensor, torch::Tensor> encode_distribution(const OrderBatch& batch) override;
   OrderDecoding decode(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) override;
 
-  const DenseOrderAeOptions& options() const { return options_; }
-
   torch::nn::Sequential encoder{nullptr}, decoder{nullptr};
-
- private:
-  DenseOrderAeOptions options_;
 };
 TORCH_MODULE(DenseOrderAe);
 

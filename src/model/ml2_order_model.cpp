@@ -90,6 +90,14 @@ void OrderModelImpl::check_latent(const torch::Tensor& z) const {
   }
 }
 
+void OrderModelImpl::check_decoding(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) const {
+  check_latent(z);
+  if (!lengths.defined() || lengths.dim() != 1 || lengths.size(0) != z.size(0) || steps < 1 || steps > max_length_) {
+    throw ShapeError(fmt::format("decoder lengths: got {} for {} steps, expected [{}] and 1 <= steps <= {}",
+                                 ml2_shape_string(lengths), steps, z.size(0), max_length_));
+  }
+}
+
 Ml2Output OrderModelImpl::forward(const OrderBatch& batch, torch::Generator* generator) {
   check_batch(batch);
   auto [mu, log_var] = encode_distribution(batch);

@@ -99,6 +99,8 @@ class OrderModelImpl : public torch::nn::Module {
   /// Throws ShapeError unless batch is [B, 1..max_length, input_dim] with a matching mask and lengths.
   void check_batch(const OrderBatch& batch) const;
   void check_latent(const torch::Tensor& z) const;
+  /// decode()'s arguments: check_latent, and [N] lengths for 1 ≤ steps ≤ max_length.
+  void check_decoding(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) const;
   /// Re-initialises every parameter from `seed` (Glorot-uniform dense weights, zero dense
   /// biases, GRU weights and biases uniform in ±1/√hidden), independent of the global generator.
   void initialise(uint64_t seed);
@@ -106,6 +108,25 @@ class OrderModelImpl : public torch::nn::Module {
  private:
   int64_t input_dim_, latent_dim_, max_length_;
   torch::Tensor stats_mean_, stats_std_, length_range_, latent_mean_, latent_std_;
+};
+
+/// An order model built from its `Options` (input_dim, latent_dim, max_length, validate(), and
+/// the preset's kPreset and kVariational), which it keeps.
+template <class Options>
+class OrderModelOf : public OrderModelImpl {
+ public:
+  /// Throws SettingsError for invalid options.
+  explicit OrderModelOf(Options options)
+      : OrderModelImpl(options.input_dim, options.latent_dim, options.max_length), options_(std::move(options)) {
+    options_.validate();
+  }
+
+  std::string preset() const override { return Options::kPreset; }
+  bool variational() const override { return Options::kVariational; }
+  const Options& options() const { return options_; }
+
+ protected:
+  Options options_;
 };
 
 }  // namespace mh::model

@@ -37,8 +37,7 @@ torch::Tensor time_features(int64_t steps, int64_t features, int64_t max_length,
 }
 
 SequenceVaeImpl::SequenceVaeImpl(SequenceVaeOptions options)
-    : OrderModelImpl(options.input_dim, options.latent_dim, options.max_length), options_(options) {
-  options_.validate();
+    : OrderModelOf(std::move(options)) {
   const auto& o = options_;
   encoder = register_module(
       "encoder", torch::nn::GRU(torch::nn::GRUOptions(o.input_dim, o.hidden).batch_first(true).bidirectional(true)));
@@ -63,12 +62,7 @@ std::pair<torch::Tensor, torch::Tensor> SequenceVaeImpl::encode_distribution(con
 }
 
 OrderDecoding SequenceVaeImpl::decode(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) {
-  check_latent(z);
-  if (!lengths.defined() || lengths.dim() != 1 || lengths.size(0) != z.size(0) || steps < 1 ||
-      steps > options_.max_length) {
-    throw ShapeError(fmt::format("decoder lengths: got {} for {} steps, expected [{}] and 1 <= steps <= {}",
-                                 ml2_shape_string(lengths), steps, z.size(0), options_.max_length));
-  }
+  check_decoding(z, lengths, steps);
   const int64_t n = z.size(0);
   const auto lens = lengths.to(torch::kCPU, torch::kInt64).clamp(1, steps);
   const auto times = time_features(steps, options_.time_features, options_.max_length, z.device());

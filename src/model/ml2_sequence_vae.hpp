@@ -15,6 +15,9 @@
 namespace mh::model {
 
 struct SequenceVaeOptions {
+  static constexpr const char* kPreset = "sequence";
+  static constexpr bool kVariational = true;
+
   int64_t input_dim = 128;     ///< D of the orders (ML1's latent size)
   int64_t hidden = 256;        ///< width of both GRUs (per direction in the encoder)
   int64_t latent_dim = 32;     ///< song latent
@@ -31,23 +34,16 @@ struct SequenceVaeOptions {
 /// on `device`.
 torch::Tensor time_features(int64_t steps, int64_t features, int64_t max_length, torch::Device device);
 
-class SequenceVaeImpl : public OrderModelImpl {
+class SequenceVaeImpl : public OrderModelOf<SequenceVaeOptions> {
  public:
   /// Throws SettingsError for invalid options.
   explicit SequenceVaeImpl(SequenceVaeOptions options);
 
-  std::string preset() const override { return "sequence"; }
-  bool variational() const override { return true; }
   std::pair<torch::Tensor, torch::Tensor> encode_distribution(const OrderBatch& batch) override;
   OrderDecoding decode(const torch::Tensor& z, const torch::Tensor& lengths, int64_t steps) override;
 
-  const SequenceVaeOptions& options() const { return options_; }
-
   torch::nn::GRU encoder{nullptr}, decoder{nullptr};
   torch::nn::Linear mu{nullptr}, log_var{nullptr}, decoder_init{nullptr}, frame_head{nullptr}, stop_head{nullptr};
-
- private:
-  SequenceVaeOptions options_;
 };
 TORCH_MODULE(SequenceVae);
 

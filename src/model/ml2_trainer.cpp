@@ -6,19 +6,15 @@
 #include <limits>
 
 #include "core/errors.hpp"
-#include "model/cpu_generator.hpp"
 #include "model/ml2_loss.hpp"
 
 namespace mh::model {
 
-class Ml2Trainer::Task final : public EpochTask<Ml2EpochRecord> {
+class Ml2Trainer::Task final : public TrainerTask<Ml2EpochRecord, Ml2Trainer, SongOrders> {
  public:
-  Task(Ml2Trainer& trainer, const SongOrders& data, const std::vector<int64_t>& train_indices,
-       const std::vector<int64_t>& val_indices)
-      : t_(trainer), data_(data), train_(train_indices), val_(val_indices) {}
+  using TrainerTask::TrainerTask;
 
   torch::nn::Module& module() override { return t_.model_.net(); }
-  torch::optim::Optimizer& optimizer() override { return *t_.optimizer_; }
 
   BatchLoss loss(const std::vector<int64_t>& items, int64_t /*batch*/) override {
     auto& net = t_.model_.net();
@@ -40,22 +36,13 @@ class Ml2Trainer::Task final : public EpochTask<Ml2EpochRecord> {
     record.val_reconstruction = val.reconstruction;
     record.val_length_error = val.length_error;
   }
-
- private:
-  Ml2Trainer& t_;
-  const SongOrders& data_;
-  const std::vector<int64_t>& train_;
-  const std::vector<int64_t>& val_;
 };
 
 Ml2Trainer::Ml2Trainer(Ml2Settings settings, int64_t input_dim, torch::Device device)
     : Ml2Trainer(Ml2(settings, input_dim, device), nullptr, device) {}
 
 Ml2Trainer::Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer, torch::Device device)
-    : model_(std::move(model)),
-      device_(device),
-      shuffle_gen_(cpu_generator(model_.settings().seed + 2)),
-      sample_gen_(cpu_generator(model_.settings().seed + 1)) {
+    : TrainerCore(model.settings().seed, device), model_(std::move(model)) {
   model_.net().to(device_);
   // Adam keys its state by parameter, so it is made after the model reached its device.
   optimizer_ = optimizer ? std::move(optimizer) : make_ml2_adam(model_.net(), model_.settings().learning_rate);
@@ -63,18 +50,9 @@ Ml2Trainer::Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer,
 
 Ml2Trainer Ml2Trainer::resume(std::string_view checkpoint, torch::Device device, const std::string& name) {
   auto loaded = load_ml2_checkpoint(checkpoint, device, name);
-  require_optimizer_state(loaded.had_optimizer_state, name);
   Ml2Trainer trainer(loaded.model, loaded.optimizer, device);
-  trainer.state_ = loaded.state;
-  trainer.state_.restore_generators(trainer.shuffle_gen_, trainer.sample_gen_, name);
+  trainer.adopt(loaded.state, loaded.had_optimizer_state, name);
   return trainer;
-}
-
-Ml2TrainingState Ml2Trainer::snapshot() const {
-  auto s = state_;
-  s.shuffle_rng = shuffle_gen_.get_state();
-  s.sample_rng = sample_gen_.get_state();
-  return s;
 }
 
 std::string Ml2Trainer::checkpoint() const { return save_ml2_checkpoint(model_, optimizer_.get(), snapshot()); }
@@ -160,10 +138,9 @@ TrainResult Ml2Trainer::train(const SongOrders& data, const std::vector<int64_t>
     net.set_stats(OrderStats::compute(gather(data, train_indices, 0, train_indices.size())));
     model_.set_ml1_version(data.ml1_version);
   }
-  const auto loop = reporting_loop<Ml2EpochRecord, Ml2TrainProgress>(
-      callbacks, settings().batch_size, DeadlineCheck::kBeforeEpoch, [this] { return checkpoint(); });
   Task task(*this, data, train_indices, val_indices);
-  return run_epochs(task, state_, shuffle_gen_, train_indices, settings().epochs, loop, stop);
+  return run(task, train_indices, settings().batch_size, settings().epochs, DeadlineCheck::kBeforeEpoch, callbacks,
+             stop, [this] { return checkpoint(); });
 }
 
 }  // namespace mh::model

@@ -6,42 +6,15 @@
 #include <torch/torch.h>
 
 #include <atomic>
-#include <functional>
-#include <memory>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "core/clock.hpp"
-#include "model/epoch_runner.hpp"
-#include "model/gradient_sync.hpp"
 #include "model/ml2_checkpoint.hpp"
-#include "model/ml2_model.hpp"
-#include "model/ml2_training_state.hpp"
 #include "model/song_order.hpp"
+#include "model/trainer_core.hpp"
 
 namespace mh::model {
-
-/// After each batch; loss is the batch's total, reconstruction its MSE (see ml2_loss.hpp).
-struct Ml2TrainProgress {
-  int64_t epoch = 0;  ///< 1-based, the epoch in progress
-  int64_t batch = 0;  ///< 1-based, batches done in this epoch
-  int64_t n_batches = 0;
-  double loss = 0, reconstruction = 0;
-  double orders_per_s = 0;  ///< this epoch so far
-};
-
-struct Ml2TrainerCallbacks {
-  std::function<void(const Ml2TrainProgress&)> progress;
-  /// After every finished epoch, with the checkpoint bytes of the state at that point.
-  std::function<void(const Ml2EpochRecord&, const std::string& checkpoint)> epoch_end;
-  /// Data-parallel training, as TrainerCallbacks::sync. Each rank's gradient is weighted by its
-  /// song count, which matches one process exactly when the songs of a batch have equal lengths.
-  GradientSync* sync = nullptr;
-  /// Optional: no epoch starts after this time once one has been trained in this call
-  /// (TrainResult::out_of_time then says so).
-  std::optional<SteadyClock::time_point> deadline;
-};
 
 /// Held-out quality, decoding mu (see Ml2EpochRecord); NaN for no songs.
 struct Ml2Validation {
@@ -49,7 +22,7 @@ struct Ml2Validation {
   double length_error = 0;    ///< mean |decoded − true| length, steps
 };
 
-class Ml2Trainer {
+class Ml2Trainer : public TrainerCore<Ml2EpochRecord> {
  public:
   /// A fresh model for orders of `input_dim` coordinates on `device`. Throws SettingsError.
   Ml2Trainer(Ml2Settings settings, int64_t input_dim, torch::Device device);
@@ -75,13 +48,10 @@ class Ml2Trainer {
   const Ml2Settings& settings() const { return model_.settings(); }
   /// Changes the epoch target (e.g. to continue a finished run). Throws SettingsError.
   void set_epochs(int epochs) { model_.set_epochs(epochs); }
-  const std::vector<Ml2EpochRecord>& history() const { return state_.history; }
-  int64_t epochs_done() const { return state_.epochs_done; }
 
  private:
   Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer, torch::Device device);
   class Task;  // the epoch loop's view of this trainer
-  Ml2TrainingState snapshot() const;
   std::vector<torch::Tensor> gather(const SongOrders& data, const std::vector<int64_t>& indices, size_t start,
                                     size_t end) const;
   void check_data(const SongOrders& data, const std::vector<int64_t>& indices) const;
@@ -89,10 +59,6 @@ class Ml2Trainer {
   void fit_latent_prior(const SongOrders& data, const std::vector<int64_t>& train_indices);
 
   Ml2 model_;
-  std::shared_ptr<torch::optim::Adam> optimizer_;
-  torch::Device device_;
-  torch::Generator shuffle_gen_, sample_gen_;
-  Ml2TrainingState state_;  // position and history; generator states are kept in the generators
 };
 
 }  // namespace mh::model
