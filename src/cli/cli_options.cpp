@@ -6,10 +6,17 @@ CLI::Option* add_device_option(CLI::App* cmd, std::string& device, const std::st
   return cmd->add_option("--device", device, help)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 
+void add_agent_options(CLI::App* cmd, AgentChoice& choice) {
+  cmd->add_option("--agent", choice.dir, "Agent folder")->required();
+  add_device_option(cmd, choice.device);
+}
+
 agent::Agent open_agent(const std::string& dir, const std::string& device) {
   auto a = agent::Agent::open(dir);
   if (!device.empty()) a.set_device(agent::resolve_device(device));
   return a;
 }
+
+agent::Agent open_agent(const AgentChoice& choice) { return open_agent(choice.dir, choice.device); }
 
 }  // namespace mh::cli

@@ -14,15 +14,14 @@ namespace mh::cli {
 namespace {
 
 struct ComposeOptions {
-  std::string agent;
+  AgentChoice agent;
   std::string out;
   double seconds = 0;
   std::uint64_t seed = 0;
-  std::string device;
 };
 
 void run_compose(const ComposeOptions& o) {
-  auto a = open_agent(o.agent, o.device);
+  auto a = open_agent(o.agent);
   auto gen = model::cpu_generator(o.seed);
   const auto song = agent::compose_song(a, o.seconds, gen);
   auto fields = song_fields(a, "machine", o.seed);
@@ -38,15 +37,13 @@ void run_compose(const ComposeOptions& o) {
 }  // namespace
 
 void add_compose_command(CLI::App& app) {
-  auto o = std::make_shared<ComposeOptions>();
-  auto* cmd = app.add_subcommand("compose", "Compose a machine song: sample ML2, decode with ML1, sing it");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] =
+      add_command(app, "compose", "Compose a machine song: sample ML2, decode with ML1, sing it", run_compose);
+  add_agent_options(cmd, o->agent);
   cmd->add_option("--out", o->out, "Song WAV (a .json sidecar is written beside it)")->required();
   cmd->add_option("--seconds", o->seconds, "Length to aim for (0: as long as ML2 decides)")
       ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the sampling and of the voice")->capture_default_str();
-  add_device_option(cmd, o->device);
-  cmd->callback([o] { run_compose(*o); });
 }
 
 }  // namespace mh::cli

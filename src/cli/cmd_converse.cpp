@@ -102,8 +102,7 @@ void run_converse(const ConverseOptions& o) {
 }  // namespace
 
 void add_converse_command(CLI::App& app) {
-  auto conv = std::make_shared<ConverseOptions>();
-  auto* c = app.add_subcommand("converse", "Two agents sing to each other, listen, vary and dream");
+  auto [c, conv] = add_command(app, "converse", "Two agents sing to each other, listen, vary and dream", run_converse);
   c->add_option("--session", conv->session, "Session folder (songs, events, measures, report)");
   c->add_option("--agents", conv->agents, "The two agent folders, A then B (the settings' turns name them a and b)")
       ->expected(2);
@@ -118,7 +117,6 @@ void add_converse_command(CLI::App& app) {
   add_device_option(c, conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)");
   c->add_option("--osc", conv->osc, "Send OSC events for live visuals to HOST:PORT (port 5005 by default)");
   c->add_flag("--play", conv->play, "Play every song on the default audio output as it is sung");
-  c->callback([conv] { run_converse(*conv); });
 }
 
 }  // namespace mh::cli

@@ -22,12 +22,9 @@ namespace fs = std::filesystem;
 namespace {
 
 struct DemoOptions {
-  std::string corpus;
-  std::string out;
-  int rounds = 12;
-  int dream_every = 2;
-  int ml1_epochs = 24;
-  int ml2_epochs = 40;
+  std::string corpus, out;  ///< folders
+  int rounds = 12, dream_every = 2;
+  int ml1_epochs = 24, ml2_epochs = 40;  ///< of the agents' first training
   std::uint64_t seed = 0;
   bool resume = false;
   bool retrain = false;
@@ -67,7 +64,8 @@ fs::path trained_agent(const fs::path& part, const fs::path& dir, const agent::A
   const auto report = a.ingest({part});
   fmt::print("{}: {} songs, {} snippets of {} s from {}; {} files refused\n", a.name(), report.songs_added(),
              report.snippets_added(), settings.front_end.snippet.seconds, part.string(), report.refused());
-  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, static_cast<int64_t>(o.seed)});
+  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, static_cast<int64_t>(o.seed),
+                         "the demo trains this agent afresh when run again"});
   return dir;
 }
 
@@ -150,9 +148,8 @@ void run_demo(const DemoOptions& o) {
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
-  auto o = std::make_shared<DemoOptions>();
-  auto* cmd = app.add_subcommand(
-      "demo", "The main job: two agents learn a corpus (one subfolder per agent) and converse");
+  auto [cmd, o] = add_command(
+      app, "demo", "The main job: two agents learn a corpus (one subfolder per agent) and converse", run_demo);
   cmd->add_option("--corpus", o->corpus, "Corpus folder: two subfolders of audio, one per agent")->required();
   cmd->add_option("--out", o->out, "Output folder (trained agents, live agents, session)")->required();
   cmd->add_option("--rounds", o->rounds, "Conversation rounds")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -165,7 +162,6 @@ void add_demo_command(CLI::App& app) {
   add_device_option(cmd, o->device, "auto, cpu or cuda for training and singing (default: auto)");
   cmd->add_flag("--resume", o->resume, "Continue an interrupted demo conversation");
   cmd->add_flag("--retrain", o->retrain, "Train the agents again even when trained ones are saved");
-  cmd->callback([o] { run_demo(*o); });
 }
 
 }  // namespace mh::cli

@@ -13,14 +13,13 @@ namespace mh::cli {
 namespace {
 
 struct EncodeOptions {
-  std::string agent;
+  AgentChoice agent;
   std::string audio;
   std::string out;
-  std::string device;
 };
 
 void run_encode(const EncodeOptions& o) {
-  const auto a = open_agent(o.agent, o.device);
+  const auto a = open_agent(o.agent);
   const auto heard = audio::read_audio(o.audio, a.settings().front_end.mel.sample_rate_hz);
   const auto latents = agent::latent_path(a, heard.samples);
   write_npy(o.out, latents);
@@ -30,13 +29,10 @@ void run_encode(const EncodeOptions& o) {
 }  // namespace
 
 void add_encode_command(CLI::App& app) {
-  auto o = std::make_shared<EncodeOptions>();
-  auto* cmd = app.add_subcommand("encode", "Write a song's latent path (one row per snippet) as .npy");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] = add_command(app, "encode", "Write a song's latent path (one row per snippet) as .npy", run_encode);
   cmd->add_option("audio", o->audio, "Audio file")->required();
   cmd->add_option("--out", o->out, "Output .npy, float32 (snippets, latent_dim)")->required();
-  add_device_option(cmd, o->device);
-  cmd->callback([o] { run_encode(*o); });
+  add_agent_options(cmd, o->agent);
 }
 
 }  // namespace mh::cli

@@ -7,6 +7,7 @@
 #include "agent/listening_evaluation.hpp"
 #include "audio/audio_files.hpp"
 #include "audio/read_audio.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "core/files.hpp"
 
@@ -14,11 +15,10 @@ namespace mh::cli {
 namespace {
 
 struct EvaluateOptions {
-  std::string agent;
+  AgentChoice agent;
   std::vector<std::string> inputs;
   std::string json;
   std::uint64_t seed = 0;
-  std::string device;
 };
 
 std::string row(const std::string& name, const dsp::ListeningFigures& a, const dsp::ListeningFigures& v) {
@@ -29,8 +29,7 @@ std::string row(const std::string& name, const dsp::ListeningFigures& a, const d
 }
 
 void run_evaluate(const EvaluateOptions& o) {
-  auto a = agent::Agent::open(o.agent);
-  if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
+  auto a = open_agent(o.agent);
   const int sr = a.settings().front_end.mel.sample_rate_hz;
   std::vector<agent::HeardRecording> heard;
   for (const auto& input : o.inputs) {
@@ -62,16 +61,15 @@ void run_evaluate(const EvaluateOptions& o) {
 }  // namespace
 
 void add_evaluate_command(CLI::App& app) {
-  auto o = std::make_shared<EvaluateOptions>();
-  auto* cmd = app.add_subcommand(
-      "evaluate", "Imitate recordings (σ = 0) and measure how closely the answers follow what was heard, next to "
-                  "the voice path alone");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] =
+      add_command(app, "evaluate",
+                  "Imitate recordings (σ = 0) and measure how closely the answers follow what was heard, next to "
+                  "the voice path alone",
+                  run_evaluate);
+  add_agent_options(cmd, o->agent);
   cmd->add_option("inputs", o->inputs, "Audio files or folders")->required();
   cmd->add_option("--json", o->json, "Also write the figures to this JSON file");
   cmd->add_option("--seed", o->seed, "Seed of the voice's Griffin-Lim phases");
-  cmd->add_option("--device", o->device, "auto, cpu or cuda (default: the agent's setting)");
-  cmd->callback([o] { run_evaluate(*o); });
 }
 
 }  // namespace mh::cli

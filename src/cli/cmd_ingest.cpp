@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "agent/agent.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "core/errors.hpp"
@@ -54,15 +55,13 @@ void run_ingest(const IngestOptions& o) {
 }  // namespace
 
 void add_ingest_command(CLI::App& app) {
-  auto o = std::make_shared<IngestOptions>();
-  auto* cmd = app.add_subcommand("ingest", "Create or extend an agent with human recordings");
+  auto [cmd, o] = add_command(app, "ingest", "Create or extend an agent with human recordings", run_ingest);
   cmd->add_option("--agent", o->agent, "Agent folder (created if new)")->required();
   cmd->add_option("--settings", o->settings, "Settings file (TOML) for a new agent");
   cmd->add_option("--name", o->name, "Name of a new agent (default Valerio)");
   cmd->add_option("--stem", o->stem, "Part of each recording to learn from")
       ->check(CLI::IsMember({"all", "harmonic", "percussive"}));
   cmd->add_option("inputs", o->inputs, "Audio files or folders")->required();
-  cmd->callback([o] { run_ingest(*o); });
 }
 
 }  // namespace mh::cli

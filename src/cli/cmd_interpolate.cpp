@@ -16,16 +16,15 @@ namespace fs = std::filesystem;
 namespace {
 
 struct InterpolateOptions {
-  std::string agent;
+  AgentChoice agent;
   std::vector<int64_t> songs;
   int steps = 5;
   std::string out_dir;
   std::uint64_t seed = 0;
-  std::string device;
 };
 
 void run_interpolate(const InterpolateOptions& o) {
-  auto a = open_agent(o.agent, o.device);
+  auto a = open_agent(o.agent);
   const auto orders = a.interpolate_songs(o.songs.at(0), o.songs.at(1), o.steps);
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
@@ -50,16 +49,14 @@ void run_interpolate(const InterpolateOptions& o) {
 }  // namespace
 
 void add_interpolate_command(CLI::App& app) {
-  auto o = std::make_shared<InterpolateOptions>();
-  auto* cmd = app.add_subcommand("interpolate", "Songs between two learned songs, through ML2's latent space");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] =
+      add_command(app, "interpolate", "Songs between two learned songs, through ML2's latent space", run_interpolate);
+  add_agent_options(cmd, o->agent);
   cmd->add_option("--songs", o->songs, "The two song ids")->required()->expected(2)->check(CLI::NonNegativeNumber);
   cmd->add_option("--steps", o->steps, "Songs to write, both ends included")->check(CLI::Range(2, 1000))
       ->capture_default_str();
   cmd->add_option("--out-dir", o->out_dir, "Folder for interpolation-NN.wav (+ .json)")->required();
   cmd->add_option("--seed", o->seed, "Seed of the voice")->capture_default_str();
-  add_device_option(cmd, o->device);
-  cmd->callback([o] { run_interpolate(*o); });
 }
 
 }  // namespace mh::cli

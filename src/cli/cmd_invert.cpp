@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "audio/write_wav.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings_file.hpp"
 #include "core/errors.hpp"
@@ -56,8 +57,8 @@ void run_invert(const InvertOptions& o) {
 }  // namespace
 
 void add_invert_command(CLI::App& app) {
-  auto opts = std::make_shared<InvertOptions>();
-  auto* cmd = app.add_subcommand("invert", "Render normalised mel snippets (.npy) to audio with the voice path");
+  auto [cmd, opts] =
+      add_command(app, "invert", "Render normalised mel snippets (.npy) to audio with the voice path", run_invert);
   cmd->add_option("snippets", opts->snippets, "Snippets .npy, shape (snippets, mels, frames), values in [0, 1]")
       ->required();
   cmd->add_option("--out", opts->out, "Output WAV file")->required();
@@ -68,7 +69,6 @@ void add_invert_command(CLI::App& app) {
   cmd->add_option("--iterations", opts->iterations, "Griffin-Lim iterations (default from settings: 32)")
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--seed", opts->seed, "Seed of the random initial phase")->capture_default_str();
-  cmd->callback([opts] { run_invert(*opts); });
 }
 
 }  // namespace mh::cli

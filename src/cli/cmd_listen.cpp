@@ -14,16 +14,15 @@ namespace mh::cli {
 namespace {
 
 struct ListenOptions {
-  std::string agent;
+  AgentChoice agent;
   std::string in;
   std::string out;
   double variation = 0.0;
   std::uint64_t seed = 0;
-  std::string device;
 };
 
 void run_listen(const ListenOptions& o) {
-  const auto a = open_agent(o.agent, o.device);
+  const auto a = open_agent(o.agent);
   const int sr = a.settings().front_end.mel.sample_rate_hz;
   const auto heard = audio::read_audio(o.in, sr);
   auto gen = model::cpu_generator(o.seed);
@@ -40,16 +39,13 @@ void run_listen(const ListenOptions& o) {
 }  // namespace
 
 void add_listen_command(CLI::App& app) {
-  auto o = std::make_shared<ListenOptions>();
-  auto* cmd = app.add_subcommand("listen", "Hear a song, encode it, vary it and sing it back");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] = add_command(app, "listen", "Hear a song, encode it, vary it and sing it back", run_listen);
+  add_agent_options(cmd, o->agent);
   cmd->add_option("--in", o->in, "Heard audio")->required();
   cmd->add_option("--out", o->out, "Answer WAV (a .json sidecar is written beside it)")->required();
   cmd->add_option("--variation", o->variation, "σ of the Gaussian noise added to every latent (0: imitation)")
       ->check(CLI::Range(0.0, 100.0))->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the variation noise and of the voice")->capture_default_str();
-  add_device_option(cmd, o->device);
-  cmd->callback([o] { run_listen(*o); });
 }
 
 }  // namespace mh::cli

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "audio/read_audio.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings_file.hpp"
 #include "core/npy.hpp"
@@ -36,8 +37,8 @@ void run_mel(const MelOptions& o) {
 }  // namespace
 
 void add_mel_command(CLI::App& app) {
-  auto opts = std::make_shared<MelOptions>();
-  auto* cmd = app.add_subcommand("mel", "Cut a recording into snippets and write their normalised log-mel spectrograms");
+  auto [cmd, opts] =
+      add_command(app, "mel", "Cut a recording into snippets and write their normalised log-mel spectrograms", run_mel);
   cmd->add_option("audio", opts->audio, "Audio file (wav, flac, ogg, opus, mp3)")->required();
   cmd->add_option("--out", opts->out, "Output .npy: float32, shape (snippets, mels, frames), values in [0, 1]")
       ->required();
@@ -46,7 +47,6 @@ void add_mel_command(CLI::App& app) {
   cmd->add_option("--settings", opts->settings, "Settings file (TOML) with [mel] and [snippet] tables")
       ->excludes(preset);
   cmd->add_flag("--keep-silence", opts->keep_silence, "Do not drop silent windows before cutting");
-  cmd->callback([opts] { run_mel(*opts); });
 }
 
 }  // namespace mh::cli

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "report/report.hpp"
 
@@ -26,12 +27,11 @@ void run_report(const ReportOptions& o) {
 }  // namespace
 
 void add_report_command(CLI::App& app) {
-  auto opts = std::make_shared<ReportOptions>();
-  auto* cmd = app.add_subcommand(
-      "report", "Write a conversation session's report: DIR/report/index.html, a static page that opens from disk");
+  auto [cmd, opts] = add_command(
+      app, "report", "Write a conversation session's report: DIR/report/index.html, a static page that opens from disk",
+      run_report);
   cmd->add_option("--session", opts->session, "Session folder written by `converse`")->required();
   cmd->add_flag("--redraw", opts->redraw, "Redraw every mel spectrogram image, even those already up to date");
-  cmd->callback([opts] { run_report(*opts); });
 }
 
 }  // namespace mh::cli

@@ -7,6 +7,7 @@
 #include "audio/audio_files.hpp"
 #include "audio/read_audio.hpp"
 #include "audio/write_wav.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings_file.hpp"
 #include "core/clock.hpp"
@@ -21,8 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct RoundtripOptions {
-  std::string corpus;
-  std::string out;
+  std::string corpus, out;  ///< folders
   int songs = 4;
   std::uint64_t seed = 0;
 };
@@ -102,14 +102,13 @@ void run_roundtrip(const RoundtripOptions& o) {
 }  // namespace
 
 void add_roundtrip_command(CLI::App& app) {
-  auto opts = std::make_shared<RoundtripOptions>();
-  auto* cmd = app.add_subcommand(
-      "roundtrip", "Audio → mel snippets → audio for a corpus folder, with quality and speed figures");
+  auto [cmd, opts] =
+      add_command(app, "roundtrip", "Audio → mel snippets → audio for a corpus folder, with quality and speed figures",
+                  run_roundtrip);
   cmd->add_option("--corpus", opts->corpus, "Corpus folder: one subfolder of audio per agent")->required();
   cmd->add_option("--out", opts->out, "Output folder")->required();
   cmd->add_option("--songs", opts->songs, "Songs per agent (0: all)")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Seed")->capture_default_str();
-  cmd->callback([opts] { run_roundtrip(*opts); });
 }
 
 }  // namespace mh::cli

@@ -14,17 +14,16 @@ namespace mh::cli {
 namespace {
 
 struct SingOptions {
-  std::string agent;
+  AgentChoice agent;
   int64_t song = -1;
   double from_s = 0;
   double to_s = -1;
   std::string out;
   std::uint64_t seed = 0;
-  std::string device;
 };
 
 void run_sing(const SingOptions& o) {
-  auto a = open_agent(o.agent, o.device);
+  auto a = open_agent(o.agent);
   const auto order = a.song_order(o.song);
   const double snippet_s = a.snippet_seconds();
   const auto range = agent::window_snippets(order.size(0), snippet_s, o.from_s, o.to_s);
@@ -48,17 +47,14 @@ void run_sing(const SingOptions& o) {
 }  // namespace
 
 void add_sing_command(CLI::App& app) {
-  auto o = std::make_shared<SingOptions>();
-  auto* cmd = app.add_subcommand("sing", "Sing a learned song from its stored order with the current ML1");
-  cmd->add_option("--agent", o->agent, "Agent folder")->required();
+  auto [cmd, o] = add_command(app, "sing", "Sing a learned song from its stored order with the current ML1", run_sing);
+  add_agent_options(cmd, o->agent);
   cmd->add_option("--song", o->song, "Song id in the agent's dataset")->required()->check(CLI::NonNegativeNumber);
   cmd->add_option("--from", o->from_s, "Start of the excerpt, seconds")->check(CLI::Range(0.0, 1e6));
   cmd->add_option("--to", o->to_s, "End of the excerpt, seconds (default: the song's end); a song shorter than "
                                    "the excerpt is sung whole")->check(CLI::Range(0.0, 1e6));
   cmd->add_option("--out", o->out, "Song WAV (a .json sidecar is written beside it)")->required();
   cmd->add_option("--seed", o->seed, "Seed of the voice")->capture_default_str();
-  add_device_option(cmd, o->device);
-  cmd->callback([o] { run_sing(*o); });
 }
 
 }  // namespace mh::cli

@@ -2,46 +2,19 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <utility>
-
 #include "core/check.hpp"
+#include "core/enum_words.hpp"
 #include "core/errors.hpp"
 
 namespace mh::conversation {
 
 namespace {
 
-template <typename E, size_t N>
-E parse_word(const std::array<std::pair<const char*, E>, N>& words, const std::string& word, const std::string& field) {
-  std::string allowed;
-  for (const auto& [w, e] : words) {
-    if (word == w) return e;
-    allowed += (allowed.empty() ? "" : ", ") + std::string(w);
-  }
-  check_choice(field, word, false, allowed);
-  return words[0].second;
-}
-
-template <typename E, size_t N>
-std::string word_of(const std::array<std::pair<const char*, E>, N>& words, E value) {
-  for (const auto& [w, e] : words) {
-    if (e == value) return w;
-  }
-  return "?";
-}
-
-constexpr std::array<std::pair<const char*, Role>, 2> kRoles{{{"a", Role::kA}, {"b", Role::kB}}};
-constexpr std::array<std::pair<const char*, Opening>, 4> kOpenings{{{"human", Opening::kHuman},
-                                                                    {"machine", Opening::kMachine},
-                                                                    {"file", Opening::kFile},
-                                                                    {"alternate", Opening::kAlternate}}};
-constexpr std::array<std::pair<const char*, Act>, 6> kActs{{{"open", Act::kOpen},
-                                                            {"human", Act::kHuman},
-                                                            {"machine", Act::kMachine},
-                                                            {"file", Act::kFile},
-                                                            {"imitation", Act::kImitation},
-                                                            {"variation", Act::kVariation}}};
+constexpr EnumWords<Role, 2> kRoles{{{"a", Role::kA}, {"b", Role::kB}}};
+constexpr EnumWords<Opening, 4> kOpenings{{{"human", Opening::kHuman}, {"machine", Opening::kMachine},
+                                           {"file", Opening::kFile}, {"alternate", Opening::kAlternate}}};
+constexpr EnumWords<Act, 6> kActs{{{"open", Act::kOpen}, {"human", Act::kHuman}, {"machine", Act::kMachine},
+                                   {"file", Act::kFile}, {"imitation", Act::kImitation}, {"variation", Act::kVariation}}};
 
 }  // namespace
 

@@ -151,15 +151,20 @@ std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
   const bool ml2_follows = plan.ml2_epochs > 0;
   std::vector<torch::Tensor> orders_before;
   if (ml2_follows && had_ml2) orders_before = agent.song_orders().orders;
-  if (plan.ml1_epochs > 0) {
+  // Both models train within the dream's one deadline and stop on the same flag.
+  const auto options = [&](int epochs) {
     agent::TrainOptions o;
-    o.epochs = plan.ml1_epochs;
+    o.epochs = epochs;
+    o.deadline = deadline;
+    o.stop = callbacks.stop;
+    return o;
+  };
+  if (plan.ml1_epochs > 0) {
+    auto o = options(plan.ml1_epochs);
     o.continue_training = true;
     o.train_items = plan.items;
     o.train_strata = plan.strata;
     o.batch_size = plan.batch_size;
-    o.deadline = deadline;
-    o.stop = callbacks.stop;
     if (callbacks.progress) {
       o.progress = [&](const model::TrainProgress& p) { callbacks.progress("ml1", p.epoch, p.loss); };
     }
@@ -170,11 +175,8 @@ std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
     if (callbacks.ml1_trained) callbacks.ml1_trained(outcome);
   }
   if (ml2_follows) {
-    agent::TrainOptions o;
-    o.epochs = plan.ml2_epochs;
+    auto o = options(plan.ml2_epochs);
     o.train_songs = plan.songs;
-    o.deadline = deadline;
-    o.stop = callbacks.stop;
     if (callbacks.progress) {
       o.ml2_progress = [&](const model::Ml2TrainProgress& p) { callbacks.progress("ml2", p.epoch, p.loss); };
     }

@@ -28,81 +28,47 @@ class Error : public std::runtime_error {
   virtual ExitCode exit_code() const { return ExitCode::kFailure; }
 };
 
-/// A setting is out of its allowed range, or a settings file cannot be parsed.
-class SettingsError : public Error {
+/// The error classes below differ in their exit code and in what callers catch: each is its own
+/// type even where two share a code.
+template <ExitCode kCode>
+class ErrorWithCode : public Error {
  public:
   using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kSettings; }
+  ExitCode exit_code() const override { return kCode; }
 };
+
+/// A setting is out of its allowed range, or a settings file cannot be parsed.
+struct SettingsError : ErrorWithCode<ExitCode::kSettings> { using ErrorWithCode::ErrorWithCode; };
 
 /// An input (audio file, .npy array) cannot be read or is unusable.
-class InputError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kInput; }
-};
+struct InputError : ErrorWithCode<ExitCode::kInput> { using ErrorWithCode::ErrorWithCode; };
 
 /// Audio decoding or resampling failed; names the file.
-class AudioError : public InputError {
- public:
-  using InputError::InputError;
-};
+struct AudioError : InputError { using InputError::InputError; };
 
 /// A tensor does not have the shape a function needs: "got [...], expected [...]". Inputs are
 /// checked where they are read (InputError), so inside the program a wrong shape is a bug, and it
 /// exits as an internal error rather than as the user's bad input.
-class ShapeError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kFailure; }
-};
+struct ShapeError : ErrorWithCode<ExitCode::kFailure> { using ErrorWithCode::ErrorWithCode; };
 
-class DatasetError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kDataset; }
-};
+struct DatasetError : ErrorWithCode<ExitCode::kDataset> { using ErrorWithCode::ErrorWithCode; };
 
-class CheckpointError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kCheckpoint; }
-};
+struct CheckpointError : ErrorWithCode<ExitCode::kCheckpoint> { using ErrorWithCode::ErrorWithCode; };
 
 /// A conversation session's event log (events.jsonl) holds a line that is not the next event,
 /// or the session was started with other agents or settings than the ones given.
-class SessionError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kSession; }
-};
+struct SessionError : ErrorWithCode<ExitCode::kSession> { using ErrorWithCode::ErrorWithCode; };
 
 /// The audio output device is missing, refuses the format, or fails while playing.
-class AudioDeviceError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kAudioDevice; }
-};
+struct AudioDeviceError : ErrorWithCode<ExitCode::kAudioDevice> { using ErrorWithCode::ErrorWithCode; };
 
 /// Writing a file failed (disk full, permissions, missing directory).
-class IoError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kIo; }
-};
+struct IoError : ErrorWithCode<ExitCode::kIo> { using ErrorWithCode::ErrorWithCode; };
 
 /// Training produced a NaN or infinite loss; nothing of the failed step was saved.
-class TrainingError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kTraining; }
-};
+struct TrainingError : ErrorWithCode<ExitCode::kTraining> { using ErrorWithCode::ErrorWithCode; };
 
 /// Work was stopped by the user after saving what it had.
-class InterruptedError : public Error {
- public:
-  using Error::Error;
-  ExitCode exit_code() const override { return ExitCode::kInterrupted; }
-};
+struct InterruptedError : ErrorWithCode<ExitCode::kInterrupted> { using ErrorWithCode::ErrorWithCode; };
 
 }  // namespace mh

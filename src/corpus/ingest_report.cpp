@@ -38,15 +38,9 @@ int64_t IngestReport::refused() const { return static_cast<int64_t>(files.size()
 std::string IngestReport::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& f : files) {
-    list.push_back({{"path", f.path.string()},
-                    {"status", to_string(f.status)},
-                    {"reason", f.reason},
-                    {"warnings", f.warnings},
-                    {"song_id", f.song_id},
-                    {"n_snippets", f.n_snippets},
-                    {"duration_s", f.duration_s},
-                    {"kept_s", f.kept_s},
-                    {"split", f.split}});
+    list.push_back({{"path", f.path.string()}, {"status", to_string(f.status)}, {"reason", f.reason},
+                    {"warnings", f.warnings}, {"song_id", f.song_id}, {"n_snippets", f.n_snippets},
+                    {"duration_s", f.duration_s}, {"kept_s", f.kept_s}, {"split", f.split}});
   }
   const nlohmann::json j{{"songs_added", songs_added()},
                          {"snippets_added", snippets_added()},

@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/enum_words.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_checks.hpp"
@@ -32,23 +33,13 @@ json song_to_json(const StoredSong& s) {
   for (const auto c : s.checksums) checksums.push_back(hex64(c));
   const auto& r = s.record;
   const auto& p = s.provenance;
-  json out{{"id", s.id},
-              {"title", r.title},
-              {"source", r.source},
-              {"duration_s", r.duration_s},
-              {"snippet_seconds", r.snippet_seconds},
-              {"content_hash", hex64(r.content_hash)},
-              {"origin", p.origin},
-              {"kind", to_string(p.kind)},
-              {"depth", p.depth},
-              {"round", p.round},
-              {"seed", p.seed},
-              {"parent_song_id", p.parent_song_id},
-              {"variation_sigma", p.variation_sigma},
-              {"split", to_string(p.split)},
-              {"first_item", s.first_item},
-              {"n_snippets", s.n_snippets()},
-              {"checksums", checksums}};
+  // What the song is, then where it came from (its provenance), then where its snippets are.
+  json out{{"id", s.id}, {"title", r.title}, {"source", r.source}, {"duration_s", r.duration_s},
+           {"snippet_seconds", r.snippet_seconds}, {"content_hash", hex64(r.content_hash)},
+           {"origin", p.origin}, {"kind", to_string(p.kind)}, {"depth", p.depth}, {"round", p.round},
+           {"seed", p.seed}, {"parent_song_id", p.parent_song_id}, {"variation_sigma", p.variation_sigma},
+           {"split", to_string(p.split)},
+           {"first_item", s.first_item}, {"n_snippets", s.n_snippets()}, {"checksums", checksums}};
   // Conversation songs only, so an ingested dataset's manifest is as before.
   if (!p.song_key.empty()) out["song_key"] = p.song_key;
   if (!p.lineage.empty()) {
@@ -102,38 +93,24 @@ StoredSong song_from_json(const json& j) {
 
 }  // namespace
 
-std::string to_string(Split split) {
-  switch (split) {
-    case Split::kTrain: return "train";
-    case Split::kValidation: return "validation";
-    case Split::kReference: return "reference";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumWords<Split, 3> kSplits{
+    {{"train", Split::kTrain}, {"validation", Split::kValidation}, {"reference", Split::kReference}}};
+constexpr EnumWords<SongKind, 4> kSongKinds{{{"human", SongKind::kHuman}, {"imitation", SongKind::kImitation},
+                                             {"variation", SongKind::kVariation}, {"machine", SongKind::kMachine}}};
+}  // namespace
 
-std::string to_string(SongKind kind) {
-  switch (kind) {
-    case SongKind::kHuman: return "human";
-    case SongKind::kImitation: return "imitation";
-    case SongKind::kVariation: return "variation";
-    case SongKind::kMachine: return "machine";
-  }
-  return "?";
-}
+std::string to_string(Split split) { return word_of(kSplits, split); }
+std::string to_string(SongKind kind) { return word_of(kSongKinds, kind); }
 
 Split parse_split(const std::string& word) {
-  if (word == "train") return Split::kTrain;
-  if (word == "validation") return Split::kValidation;
-  if (word == "reference") return Split::kReference;
-  throw DatasetError(fmt::format("split '{}' is unknown: expected train, validation or reference", word));
+  if (const auto split = find_word(kSplits, word)) return *split;
+  throw DatasetError(fmt::format("split '{}' is unknown: expected one of {}", word, allowed_words(kSplits)));
 }
 
 SongKind parse_song_kind(const std::string& word) {
-  if (word == "human") return SongKind::kHuman;
-  if (word == "imitation") return SongKind::kImitation;
-  if (word == "variation") return SongKind::kVariation;
-  if (word == "machine") return SongKind::kMachine;
-  throw DatasetError(fmt::format("song kind '{}' is unknown: expected human, imitation, variation or machine", word));
+  if (const auto kind = find_word(kSongKinds, word)) return *kind;
+  throw DatasetError(fmt::format("song kind '{}' is unknown: expected one of {}", word, allowed_words(kSongKinds)));
 }
 
 void check_provenance(const Provenance& p, int64_t n_songs) {

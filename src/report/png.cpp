@@ -21,22 +21,22 @@ void no_flush(png_structp) {}
 
 std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t>& rgb) {
   if (width <= 0 || height <= 0 || rgb.size() != static_cast<std::size_t>(width) * height * 3) {
-    throw InputError(fmt::format("PNG image of {} × {} pixels needs {} RGB bytes, got {}", width, height,
+    throw ShapeError(fmt::format("PNG image of {} × {} pixels needs {} RGB bytes, got {}", width, height,
                                  static_cast<long long>(width) * height * 3, rgb.size()));
   }
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  if (png == nullptr) throw Error("PNG encoder: out of memory");
+  if (png == nullptr) throw IoError("PNG encoder: out of memory");
   png_infop info = png_create_info_struct(png);
   if (info == nullptr) {
     png_destroy_write_struct(&png, nullptr);
-    throw Error("PNG encoder: out of memory");
+    throw IoError("PNG encoder: out of memory");
   }
   std::string out;
   std::vector<png_bytep> rows(static_cast<std::size_t>(height));
   // libpng reports failures by longjmp: nothing with a destructor may be created below this.
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    throw Error("PNG encoder failed");
+    throw IoError("PNG encoder failed");
   }
   png_set_write_fn(png, &out, append_bytes, no_flush);
   png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,

@@ -295,7 +295,7 @@ TEST(ReportPage, ShowsEachSongBesideTheSongItAnswersAndAColourBar) {
 }
 
 TEST(Png, RefusesABufferOfTheWrongSize) {
-  EXPECT_THROW(report::encode_png_rgb(2, 2, std::vector<std::uint8_t>(11)), InputError);
+  EXPECT_THROW(report::encode_png_rgb(2, 2, std::vector<std::uint8_t>(11)), ShapeError);
   EXPECT_TRUE(is_png(report::encode_png_rgb(2, 2, std::vector<std::uint8_t>(12, 200))));
 }
 
