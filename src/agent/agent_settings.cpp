@@ -6,108 +6,86 @@
 
 #include "core/check.hpp"
 #include "core/files.hpp"
+#include "core/settings_fields.hpp"
 #include "core/toml_section.hpp"
 #include "dsp/settings_toml.hpp"
 
 namespace mh::agent {
 namespace {
 
-std::string stem_name(dsp::Stem s) {
-  switch (s) {
-    case dsp::Stem::kHarmonic: return "harmonic";
-    case dsp::Stem::kPercussive: return "percussive";
-    default: return "all";
-  }
+const FieldTable<AgentSettings>& agent_fields() {
+  using S = AgentSettings;
+  static const FieldTable<S> table{
+      {"name", "the agent's name: 1 to 64 characters, no spaces or slashes", &S::name},
+      {"preset", "front-end preset the [mel] and [snippet] tables start from",
+       one_of(&S::preset, dsp::front_end_preset_names())},
+      {"device", "where the models run", one_of(&S::device, {"auto", "cpu", "cuda"})},
+  };
+  return table;
 }
 
-void read_ingest(TomlSection& t, corpus::IngestSettings& out) {
-  std::string stem = stem_name(out.stem);
-  t.read("stem", stem);
-  check_choice(t.key_name("stem"), stem, stem == "all" || stem == "harmonic" || stem == "percussive",
-               "all, harmonic, percussive");
-  out.stem = stem == "harmonic" ? dsp::Stem::kHarmonic : stem == "percussive" ? dsp::Stem::kPercussive : dsp::Stem::kAll;
-  t.read("hpss_kernel", out.hpss_kernel);
-  t.read("max_seconds", out.max_seconds);
-  t.read("min_seconds", out.min_seconds);
-  t.read("mel_batch", out.mel_batch);
-  t.read("validation_fraction", out.split.validation_fraction);
-  t.read("reference_fraction", out.split.reference_fraction);
-  t.read("split_seed", out.split.seed);
+const FieldTable<corpus::IngestSettings>& ingest_fields() {
+  using S = corpus::IngestSettings;
+  static const FieldTable<S> table{
+      {"stem", "part of each recording learnt from",
+       enum_words(&S::stem, {{dsp::Stem::kAll, "all"}, {dsp::Stem::kHarmonic, "harmonic"},
+                             {dsp::Stem::kPercussive, "percussive"}})},
+      {"hpss_kernel", "median window of the stem separation (frames and bins), odd", &S::hpss_kernel, 1, 1023},
+      {"max_seconds", "longer files are refused", &S::max_seconds, 0, 86400, Open::kLo},
+      {"min_seconds", "files with less non-silent audio are refused", &S::min_seconds, 0, 60},
+      {"mel_batch", "snippets per mel computation (bounds memory)", &S::mel_batch, 1, 4096},
+  };
+  return table;
+}
+
+/// The split's fields live in the [ingest] table, its seed as split_seed.
+const FieldTable<corpus::SplitSettings>& ingest_split_fields() {
+  using S = corpus::SplitSettings;
+  static const FieldTable<S> table{
+      {"validation_fraction", "share of human songs held out for validation", &S::validation_fraction, 0, 0.5},
+      {"reference_fraction", "share of human songs held out as the conversation's reference",
+       &S::reference_fraction, 0, 0.5},
+      {"split_seed", "changes which songs are held out", &S::seed},
+  };
+  return table;
+}
+
+void read_ingest(TomlSection t, corpus::IngestSettings& out) {
+  read_fields(ingest_fields(), t, out);
+  read_fields(ingest_split_fields(), t, out.split);
   t.reject_unknown_keys();
 }
 
-toml::table ingest_table(const corpus::IngestSettings& s) {
-  return toml::table{{"stem", stem_name(s.stem)},
-                     {"hpss_kernel", s.hpss_kernel},
-                     {"max_seconds", s.max_seconds},
-                     {"min_seconds", s.min_seconds},
-                     {"mel_batch", s.mel_batch},
-                     {"validation_fraction", s.split.validation_fraction},
-                     {"reference_fraction", s.split.reference_fraction},
-                     {"split_seed", static_cast<int64_t>(s.split.seed)}};
-}
-
-void read_ml1(TomlSection& t, model::Ml1Settings& out) {
-  t.read("preset", out.preset);
-  t.read("latent_dim", out.latent_dim);
-  t.read("reconstruction_weight", out.reconstruction_weight);
-  t.read("learning_rate", out.learning_rate);
-  t.read("batch_size", out.batch_size);
-  t.read("epochs", out.epochs);
-  t.read("seed", out.seed);
-  t.read("augment_time_roll", out.augment_time_roll);
-  t.read("augment_mel_shift", out.augment_mel_shift);
-  t.read("warmup_steps", out.warmup_steps);
+template <typename S>
+void read_model_table(TomlSection t, const FieldTable<S>& fields, S& out) {
+  read_fields(fields, t, out);
   t.reject_unknown_keys();
 }
 
-toml::table ml1_table(const model::Ml1Settings& s) {
-  return toml::table{{"preset", s.preset},
-                     {"latent_dim", s.latent_dim},
-                     {"reconstruction_weight", s.reconstruction_weight},
-                     {"learning_rate", s.learning_rate},
-                     {"batch_size", s.batch_size},
-                     {"epochs", s.epochs},
-                     {"seed", static_cast<int64_t>(s.seed)},
-                     {"augment_time_roll", s.augment_time_roll},
-                     {"augment_mel_shift", s.augment_mel_shift},
-                     {"warmup_steps", s.warmup_steps}};
-}
-
-void read_ml2(TomlSection& t, model::Ml2Settings& out) {
-  t.read("preset", out.preset);
-  t.read("latent_dim", out.latent_dim);
-  t.read("hidden", out.hidden);
-  t.read("max_length", out.max_length);
-  t.read("learning_rate", out.learning_rate);
-  t.read("batch_size", out.batch_size);
-  t.read("epochs", out.epochs);
-  t.read("kl_weight", out.kl_weight);
-  t.read("stop_weight", out.stop_weight);
-  t.read("validation_fraction", out.validation_fraction);
-  t.read("seed", out.seed);
-  t.reject_unknown_keys();
-}
-
-toml::table ml2_table(const model::Ml2Settings& s) {
-  return toml::table{{"preset", s.preset},         {"latent_dim", s.latent_dim},
-                     {"hidden", s.hidden},         {"max_length", s.max_length},
-                     {"learning_rate", s.learning_rate}, {"batch_size", s.batch_size},
-                     {"epochs", s.epochs},         {"kl_weight", s.kl_weight},
-                     {"stop_weight", s.stop_weight}, {"validation_fraction", s.validation_fraction},
-                     {"seed", static_cast<int64_t>(s.seed)}};
+template <typename S>
+toml::table toml_of(const FieldTable<S>& fields, const S& s) {
+  toml::table t;
+  write_fields(fields, s, t);
+  return t;
 }
 
 }  // namespace
 
 void AgentSettings::validate() const {
+  validate_fields(agent_fields(), *this, "");
   if (name.empty() || name.size() > 64 || name.find_first_of("/\\ \t\n") != std::string::npos) {
     throw SettingsError(fmt::format("name = '{}' is not allowed: 1 to 64 characters, no spaces or slashes", name));
   }
-  check_choice("device", device, device == "auto" || device == "cpu" || device == "cuda", "auto, cpu, cuda");
   front_end.validate();
   voice.validate();
-  ingest.validate();
+  validate_fields(ingest_fields(), ingest, "ingest.");
+  validate_fields(ingest_split_fields(), ingest.split, "ingest.");
+  const double held_out = ingest.split.validation_fraction + ingest.split.reference_fraction;
+  if (held_out > 0.8) {
+    throw SettingsError(fmt::format(
+        "ingest.validation_fraction + ingest.reference_fraction = {} is out of range: allowed at most 0.8", held_out));
+  }
+  ingest.validate();  // what no table says: an odd hpss_kernel
   ml1.validate();
   ml2.validate();
 }
@@ -117,22 +95,12 @@ AgentSettings parse_agent_settings(const std::string& text, const std::string& s
   AgentSettings s;
   try {
     TomlSection root(&doc, "");
-    root.read("name", s.name);
-    root.read("preset", s.preset);
-    root.read("device", s.device);
+    read_fields(agent_fields(), root, s);
     s.front_end = dsp::front_end_preset(s.preset);
-    auto mel = root.section("mel");
-    dsp::read_toml(mel, s.front_end.mel);
-    auto snippet = root.section("snippet");
-    dsp::read_toml(snippet, s.front_end.snippet);
-    auto voice = root.section("voice");
-    dsp::read_toml(voice, s.voice);
-    auto ingest = root.section("ingest");
-    read_ingest(ingest, s.ingest);
-    auto ml1 = root.section("ml1");
-    read_ml1(ml1, s.ml1);
-    auto ml2 = root.section("ml2");
-    read_ml2(ml2, s.ml2);
+    dsp::read_front_end_and_voice(root, s.front_end, s.voice);
+    read_ingest(root.section("ingest"), s.ingest);
+    read_model_table(root.section("ml1"), model::ml1_fields(), s.ml1);
+    read_model_table(root.section("ml2"), model::ml2_fields(), s.ml2);
     root.reject_unknown_keys();
     s.validate();
   } catch (const SettingsError& e) {
@@ -146,18 +114,24 @@ AgentSettings load_agent_settings(const std::filesystem::path& path) {
 }
 
 std::string to_toml_text(const AgentSettings& s) {
-  const toml::table doc{{"name", s.name},
-                        {"preset", s.preset},
-                        {"device", s.device},
-                        {"mel", dsp::to_toml(s.front_end.mel)},
-                        {"snippet", dsp::to_toml(s.front_end.snippet)},
-                        {"voice", dsp::to_toml(s.voice)},
-                        {"ingest", ingest_table(s.ingest)},
-                        {"ml1", ml1_table(s.ml1)},
-                        {"ml2", ml2_table(s.ml2)}};
+  toml::table doc = toml_of(agent_fields(), s);
+  dsp::write_front_end_and_voice(s.front_end, s.voice, doc);
+  toml::table ingest = toml_of(ingest_fields(), s.ingest);
+  write_fields(ingest_split_fields(), s.ingest.split, ingest);
+  doc.insert("ingest", std::move(ingest));
+  doc.insert("ml1", toml_of(model::ml1_fields(), s.ml1));
+  doc.insert("ml2", toml_of(model::ml2_fields(), s.ml2));
   std::ostringstream out;
   out << "# Meta Human agent settings (effective values)\n" << doc << "\n";
   return out.str();
+}
+
+std::string describe_agent_settings() {
+  const AgentSettings d;
+  return describe_fields(agent_fields(), d, "") + dsp::describe_front_end_and_voice(d.front_end, d.voice) +
+         "[ingest]\n" + describe_fields(ingest_fields(), d.ingest, "") +
+         describe_fields(ingest_split_fields(), d.ingest.split, "") + "[ml1]\n" +
+         describe_fields(model::ml1_fields(), d.ml1, "") + "[ml2]\n" + describe_fields(model::ml2_fields(), d.ml2, "");
 }
 
 void save_agent_settings(const std::filesystem::path& path, const AgentSettings& settings) {

@@ -34,6 +34,9 @@ struct AgentSettings {
 AgentSettings parse_agent_settings(const std::string& text, const std::string& source);
 AgentSettings load_agent_settings(const std::filesystem::path& path);
 std::string to_toml_text(const AgentSettings& settings);
+/// Every setting of agent.toml with its default, meaning and allowed values, one per line under
+/// its "[table]" (`agent new --describe-settings`).
+std::string describe_agent_settings();
 /// Written atomically.
 void save_agent_settings(const std::filesystem::path& path, const AgentSettings& settings);
 

@@ -22,21 +22,33 @@ struct NewAgentOptions {
   int ml1_epochs = -1, ml2_epochs = -1;
   int64_t seed = -1;
   std::string device;
+  bool print_settings = false;
+  bool describe_settings = false;
 };
 
 void run_new_agent(const NewAgentOptions& o) {
+  if (o.describe_settings) {
+    fmt::print("{}", agent::describe_agent_settings());
+    return;
+  }
+  agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
+  if (!o.name.empty()) s.name = o.name;
+  if (o.print_settings) {
+    s.validate();
+    fmt::print("{}", agent::to_toml_text(s));
+    return;
+  }
+  if (o.agent.empty() || o.corpus.empty()) throw CLI::RequiredError("--agent and --corpus");
   if (fs::exists(fs::path(o.agent) / "agent.toml")) {
     throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
                                    o.agent));
   }
-  agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
-  if (!o.name.empty()) s.name = o.name;
   auto a = agent::Agent::create(o.agent, s);
   if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
   const auto report = a.ingest({fs::path(o.corpus)});
   fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
              report.snippets_added(), report.refused(), o.agent);
-  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed});
+  train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed, {}});
   fmt::print("{} is ready in {}\n", a.name(), o.agent);
 }
 
@@ -47,10 +59,13 @@ void add_agent_new_command(CLI::App& app) {
   auto* group = app.add_subcommand("agent", "Manage agents");
   group->require_subcommand(1);
   auto* n = group->add_subcommand("new", "Make an agent from a folder of audio: ingest, train ML1 and ML2");
-  n->add_option("--agent", o->agent, "New agent folder")->required();
+  n->add_option("--agent", o->agent, "New agent folder (required unless printing settings)");
   n->add_option("--name", o->name, "The agent's name (e.g. Valerio)");
-  n->add_option("--corpus", o->corpus, "Folder (or file) of human recordings")->required();
+  n->add_option("--corpus", o->corpus, "Folder (or file) of human recordings (required unless printing settings)");
   n->add_option("--settings", o->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
+  n->add_flag("--print-settings", o->print_settings, "Print the agent.toml the agent would start with, and exit");
+  n->add_flag("--describe-settings", o->describe_settings,
+              "Print every agent setting with its default, meaning and allowed values, and exit");
   n->add_option("--ml1-epochs", o->ml1_epochs, "ML1 epochs (default: settings)")->check(CLI::Range(0, 100000));
   n->add_option("--ml2-epochs", o->ml2_epochs, "ML2 epochs (default: settings)")->check(CLI::Range(0, 100000));
   n->add_option("--seed", o->seed, "Seed for both models")->check(CLI::NonNegativeNumber);

@@ -28,12 +28,7 @@ ProgramSettings load_program_settings(const std::string& settings_path, const st
   root.read("preset", base);
   try {
     settings.front_end = dsp::front_end_preset(base);
-    auto mel = root.section("mel");
-    dsp::read_toml(mel, settings.front_end.mel);
-    auto snippet = root.section("snippet");
-    dsp::read_toml(snippet, settings.front_end.snippet);
-    auto voice = root.section("voice");
-    dsp::read_toml(voice, settings.voice);
+    dsp::read_front_end_and_voice(root, settings.front_end, settings.voice);
     root.reject_unknown_keys();
     settings.validate();
   } catch (const SettingsError& e) {
@@ -43,9 +38,8 @@ ProgramSettings load_program_settings(const std::string& settings_path, const st
 }
 
 std::string to_toml_text(const ProgramSettings& settings) {
-  const toml::table doc{{"mel", dsp::to_toml(settings.front_end.mel)},
-                        {"snippet", dsp::to_toml(settings.front_end.snippet)},
-                        {"voice", dsp::to_toml(settings.voice)}};
+  toml::table doc;
+  dsp::write_front_end_and_voice(settings.front_end, settings.voice, doc);
   std::ostringstream out;
   out << "# Effective settings of this output (Meta Human " << METAHUMAN_VERSION << ")\n" << doc << "\n";
   return out.str();

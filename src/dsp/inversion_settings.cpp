@@ -1,20 +1,32 @@
 #include "dsp/inversion_settings.hpp"
 
 #include "core/check.hpp"
-#include "core/errors.hpp"
+#include "core/settings_fields.hpp"
 
 namespace mh::dsp {
 
+const FieldTable<InversionSettings>& voice_fields() {
+  using S = InversionSettings;
+  static const FieldTable<S> table{
+      {"griffin_lim_iterations", "Griffin-Lim iterations per snippet", &S::griffin_lim_iterations, 0, 10000},
+      {"momentum", "fast Griffin-Lim momentum", &S::momentum, 0, 9.999},
+      {"init", "initial phase: random (the original) or zero (deterministic)",
+       enum_words(&S::init, {{S::Init::kRandom, "random"}, {S::Init::kZero, "zero"}})},
+      {"clip_db", "mel dB above this are clipped before inversion", &S::clip_db, -100, 200},
+      {"crossfade_samples", "equal-power crossfade between snippets, in samples", &S::crossfade_samples, 0, 1 << 20},
+      {"mel_inverse", "mel power to linear power: truncated pseudo-inverse (pinv) or NNLS",
+       enum_words(&S::method, {{S::MelInverse::kPseudoInverse, "pinv"}, {S::MelInverse::kNnls, "nnls"}})},
+      {"nnls_iterations", "projected-gradient steps of the NNLS", &S::nnls_iterations, 0, 100000},
+      {"pinv_rcond", "singular values below this share of the largest are left out of the pseudo-inverse",
+       &S::pinv_rcond, 0, 1, Open::kBoth},
+  };
+  return table;
+}
+
 void InversionSettings::validate() const {
-  check_range("inversion.griffin_lim_iterations", griffin_lim_iterations, 0, 10000);
-  check_range("inversion.momentum", momentum, 0.0, 9.999);
-  check_range("inversion.clip_db", clip_db, -100.0, 200.0);
-  check_range("inversion.crossfade_samples", crossfade_samples, 0, 1 << 20);
-  check_range("inversion.nnls_warm_start_iterations", nnls_warm_start_iterations, 0, 100000);
-  check_range("inversion.nnls_iterations", nnls_iterations, 0, 100000);
-  if (!(pinv_rcond > 0.0 && pinv_rcond < 1.0)) {
-    throw SettingsError(fmt::format("inversion.pinv_rcond = {} is out of range: allowed (0, 1)", pinv_rcond));
-  }
+  validate_fields(voice_fields(), *this, "voice.");
+  // Not a key of [voice]: settings files have never held it, and the keys written stay as they were.
+  check_range("voice.nnls_warm_start_iterations", nnls_warm_start_iterations, 0, 100000);
 }
 
 }  // namespace mh::dsp

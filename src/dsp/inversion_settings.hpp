@@ -2,6 +2,9 @@
 /// Settings of the voice path: mel power → linear magnitude → Griffin-Lim → trimmed, crossfaded audio.
 /// Defaults reproduce the original system (32 iterations, momentum 0.99, random phase, +20 dB
 /// clip, 820-sample crossfades); the mel inversion defaults to a fast batched NNLS.
+#include <vector>
+
+namespace mh { template <typename S> struct Field; }  // core/settings_fields.hpp
 
 namespace mh::dsp {
 
@@ -30,8 +33,12 @@ struct InversionSettings {
   /// loud snippets into huge alternating values. (0, 1).
   double pinv_rcond = 1e-3;
 
-  /// Throws SettingsError naming the field, the value and the allowed range.
+  /// Throws SettingsError naming the field as the [voice] table spells it, the value and the
+  /// allowed range.
   void validate() const;
 };
+
+/// The fields of the [voice] table: name, meaning and allowed values.
+const std::vector<Field<InversionSettings>>& voice_fields();
 
 }  // namespace mh::dsp

@@ -6,11 +6,41 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/settings_fields.hpp"
 
 namespace mh::dsp {
 
+const FieldTable<MelSettings>& mel_fields() {
+  using S = MelSettings;
+  static const FieldTable<S> table{
+      {"sample_rate_hz", "sample rate every recording is resampled to, in Hz", &S::sample_rate_hz, 1000, 384000},
+      {"n_mels", "mel bands, 1 to n_fft/2+1", &S::n_mels},
+      {"fmin_hz", "lowest band edge in Hz, 0 up to below fmax_hz", &S::fmin_hz},
+      {"fmax_hz", "highest band edge in Hz, above 0 up to sample_rate_hz/2", &S::fmax_hz},
+      {"scale", "mel scale", enum_words(&S::scale, {{MelScale::kSlaney, "slaney"}, {MelScale::kHtk, "htk"}})},
+      {"norm", "filter normalisation: constant area (slaney) or peak 1 (none)",
+       enum_words(&S::norm, {{MelNorm::kSlaney, "slaney"}, {MelNorm::kNone, "none"}})},
+      {"amin", "power floor before the log", &S::amin, 0, 1, Open::kLo},
+      {"top_db", "dB below each snippet's peak kept (<= 0: no floor)", &S::top_db, -1e9, 1e9},
+      {"db_floor", "dB mapped to 0", &S::db_floor, -1000, 1000},
+      {"db_ceiling", "dB mapped to 1, above db_floor up to 1000", &S::db_ceiling},
+  };
+  return table;
+}
+
+const FieldTable<SnippetSettings>& snippet_fields() {
+  using S = SnippetSettings;
+  static const FieldTable<S> table{
+      {"seconds", "snippet length in seconds", &S::seconds, 0.25, 4},
+      {"silence_window_seconds", "window of the silence removal in seconds", &S::silence_window_seconds, 0.01, 60},
+      {"silence_threshold_dbfs", "a window whose RMS is below this is dropped, in dBFS", &S::silence_threshold_dbfs,
+       -200, 0},
+  };
+  return table;
+}
+
 void MelSettings::validate() const {
-  check_range("mel.sample_rate_hz", sample_rate_hz, 1000, 384000);
+  validate_fields(mel_fields(), *this, "mel.");
   stft.validate("mel.");
   check_range("mel.n_mels", n_mels, 1, stft.n_freqs());
   const double nyquist = sample_rate_hz / 2.0;
@@ -22,22 +52,13 @@ void MelSettings::validate() const {
     throw SettingsError(fmt::format("mel.fmin_hz = {} is out of range: allowed [0, {}) (below fmax_hz)",
                                     fmin_hz, fmax_hz));
   }
-  if (!(amin > 0 && amin <= 1)) {
-    throw SettingsError(fmt::format("mel.amin = {} is out of range: allowed (0, 1]", amin));
-  }
-  check_range("mel.top_db", top_db, -1e9, 1e9);
-  check_range("mel.db_floor", db_floor, -1000.0, 1000.0);
   if (!(db_ceiling > db_floor && db_ceiling <= 1000.0)) {
     throw SettingsError(fmt::format("mel.db_ceiling = {} is out of range: allowed ({}, 1000] (above db_floor)",
                                     db_ceiling, db_floor));
   }
 }
 
-void SnippetSettings::validate() const {
-  check_range("snippet.seconds", seconds, 0.25, 4.0);
-  check_range("snippet.silence_window_seconds", silence_window_seconds, 0.01, 60.0);
-  check_range("snippet.silence_threshold_dbfs", silence_threshold_dbfs, -200.0, 0.0);
-}
+void SnippetSettings::validate() const { validate_fields(snippet_fields(), *this, "snippet."); }
 
 int64_t SnippetSettings::snippet_samples(int sample_rate_hz) const {
   return std::llround(seconds * sample_rate_hz);

@@ -10,6 +10,8 @@
 #include "dsp/mel.hpp"
 #include "dsp/stft.hpp"
 
+namespace mh { template <typename S> struct Field; }  // core/settings_fields.hpp
+
 namespace mh::dsp {
 
 struct MelSettings {
@@ -52,6 +54,11 @@ struct FrontEndSettings {
   /// STFT frames per snippet (128 for the defaults).
   int64_t frames() const;
 };
+
+/// The fields of the [mel] table (with the STFT's, stft_fields()) and of the [snippet] table:
+/// name, meaning and allowed range, for validation, TOML and --describe-settings.
+const std::vector<Field<MelSettings>>& mel_fields();
+const std::vector<Field<SnippetSettings>>& snippet_fields();
 
 /// Presets named "<seconds>_<frames>" at 44.1 kHz with the original STFT: "0.25_16",
 /// "2.0_128" (the default) and "4.0_256". Unknown name → SettingsError listing the allowed names.

@@ -9,11 +9,21 @@
 
 #include "core/check.hpp"
 #include "core/errors.hpp"
+#include "core/settings_fields.hpp"
 
 namespace mh::dsp {
 
+const FieldTable<StftSettings>& stft_fields() {
+  static const FieldTable<StftSettings> table{
+      {"n_fft", "FFT size in samples", &StftSettings::n_fft, 16, 1 << 16},
+      {"win_length", "window length in samples, 1 to n_fft", &StftSettings::win_length},
+      {"hop_length", "hop in samples, 1 to n_fft", &StftSettings::hop_length},
+  };
+  return table;
+}
+
 void StftSettings::validate(const std::string& prefix) const {
-  check_range(prefix + "n_fft", n_fft, 16, 1 << 16);
+  validate_fields(stft_fields(), *this, prefix);
   check_range(prefix + "win_length", win_length, 1, n_fft);
   check_range(prefix + "hop_length", hop_length, 1, n_fft);
 }

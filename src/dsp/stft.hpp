@@ -7,6 +7,9 @@
 #include <complex>
 #include <memory>
 #include <string>
+#include <vector>
+
+namespace mh { template <typename S> struct Field; }  // core/settings_fields.hpp
 
 namespace mh::dsp {
 
@@ -23,6 +26,9 @@ struct StftSettings {
   /// Frames for `samples` input samples: 1 + samples/hop centred, 1 + (samples-n_fft)/hop not.
   int64_t n_frames(int64_t samples) const;
 };
+
+/// n_fft, win_length and hop_length (the [mel] table of a settings file holds them).
+const std::vector<Field<StftSettings>>& stft_fields();
 
 /// Periodic Hann window of win_length zero-padded (centred) to n_fft; float32, on `device`.
 torch::Tensor hann_window(const StftSettings& s, torch::Device device = torch::kCPU);

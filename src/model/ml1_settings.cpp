@@ -1,56 +1,55 @@
 #include "model/ml1_settings.hpp"
 
-#include <fmt/format.h>
-
-#include "core/check.hpp"
-#include "core/errors.hpp"
-#include "core/json_checks.hpp"
+#include "core/settings_fields.hpp"
 
 namespace mh::model {
 
+const FieldTable<Ml1Settings>& ml1_fields() {
+  using S = Ml1Settings;
+  static const FieldTable<S> table{
+      {"preset", "architecture: fast, or seed (the original model)", one_of(&S::preset, {"fast", "seed"})},
+      {"latent_dim", "latent size", &S::latent_dim, 1, 4096},
+      {"reconstruction_weight", "w in loss = w · MSE + KL", &S::reconstruction_weight, 0, 1e12},
+      {"learning_rate", "Adam's learning rate after the warm-up", &S::learning_rate, 1e-8, 1},
+      {"batch_size", "snippets per batch", &S::batch_size, 1, 4096},
+      {"epochs", "passes through the training snippets", &S::epochs, 1, 100000},
+      {"seed", "initialisation, shuffling, sampling and augmentation", &S::seed},
+      {"augment_time_roll", "roll each training snippet along time by a random amount", &S::augment_time_roll},
+      {"augment_mel_shift", "shift each training snippet by up to this many mel bands", &S::augment_mel_shift, 0, 16},
+      {"warmup_steps", "the learning rate rises linearly over this many first steps", &S::warmup_steps, 0, 1000000},
+  };
+  return table;
+}
+
+namespace {
+
+/// Kept in checkpoints, not read from agent.toml (the split of songs is [ingest]'s).
+const FieldTable<Ml1Settings>& ml1_checkpoint_fields() {
+  static const FieldTable<Ml1Settings> table{
+      {"validation_fraction", "share of songs held out", &Ml1Settings::validation_fraction, 0, 0.9},
+  };
+  return table;
+}
+
+}  // namespace
+
 void Ml1Settings::validate() const {
-  check_choice("ml1.preset", preset, preset == "fast" || preset == "seed", "fast, seed");
-  check_range("ml1.latent_dim", latent_dim, 1, 4096);
-  check_range("ml1.reconstruction_weight", reconstruction_weight, 0.0, 1e12);
-  check_range("ml1.learning_rate", learning_rate, 1e-8, 1.0);
-  check_range("ml1.batch_size", batch_size, 1, 4096);
-  check_range("ml1.epochs", epochs, 1, 100000);
-  check_range("ml1.validation_fraction", validation_fraction, 0.0, 0.9);
-  check_range("ml1.augment_mel_shift", augment_mel_shift, 0, 16);
-  check_range("ml1.warmup_steps", warmup_steps, 0, 1000000);
+  validate_fields(ml1_fields(), *this, "ml1.");
+  validate_fields(ml1_checkpoint_fields(), *this, "ml1.");
 }
 
 nlohmann::json Ml1Settings::to_json() const {
-  return {{"preset", preset},
-          {"latent_dim", latent_dim},
-          {"reconstruction_weight", reconstruction_weight},
-          {"learning_rate", learning_rate},
-          {"batch_size", batch_size},
-          {"epochs", epochs},
-          {"validation_fraction", validation_fraction},
-          {"seed", seed},
-          {"augment_time_roll", augment_time_roll},
-          {"augment_mel_shift", augment_mel_shift},
-          {"warmup_steps", warmup_steps}};
+  auto j = fields_to_json(ml1_fields(), *this);
+  j.update(fields_to_json(ml1_checkpoint_fields(), *this));
+  return j;
 }
 
 Ml1Settings Ml1Settings::from_json(const nlohmann::json& j) {
   Ml1Settings s;
-  try {
-    s.preset = j.at("preset").get<std::string>();
-    s.latent_dim = j.at("latent_dim").get<int>();
-    s.reconstruction_weight = j.at("reconstruction_weight").get<double>();
-    s.learning_rate = j.at("learning_rate").get<double>();
-    s.batch_size = j.at("batch_size").get<int>();
-    s.epochs = j.at("epochs").get<int>();
-    s.validation_fraction = j.at("validation_fraction").get<double>();
-    s.seed = json_uint64(j.at("seed"));
-    s.augment_time_roll = j.value("augment_time_roll", false);
-    s.augment_mel_shift = j.value("augment_mel_shift", 0);
-    s.warmup_steps = j.value("warmup_steps", 0);
-  } catch (const nlohmann::json::exception& e) {
-    throw SettingsError(fmt::format("ml1 settings: {}", e.what()));
-  }
+  // Runs saved before these settings existed trained without them.
+  const nlohmann::json legacy{{"augment_time_roll", false}, {"augment_mel_shift", 0}, {"warmup_steps", 0}};
+  fields_from_json(ml1_fields(), j, s, "ml1.", legacy);
+  fields_from_json(ml1_checkpoint_fields(), j, s, "ml1.");
   return s;
 }
 

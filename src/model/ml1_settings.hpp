@@ -4,9 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "model/augment.hpp"
 #include "model/conv_vae.hpp"
+
+namespace mh { template <typename S> struct Field; }  // core/settings_fields.hpp
 
 namespace mh::model {
 
@@ -39,6 +42,10 @@ struct Ml1Settings {
   /// Throws SettingsError when a field is missing or of the wrong type.
   static Ml1Settings from_json(const nlohmann::json& j);
 };
+
+/// The fields of the [ml1] table of agent.toml: name, meaning and allowed values. Checkpoints
+/// hold these and validation_fraction.
+const std::vector<Field<Ml1Settings>>& ml1_fields();
 
 /// The augmentation the settings ask for.
 Augmentation augmentation_of(const Ml1Settings& settings);

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+namespace mh { template <typename S> struct Field; }  // core/settings_fields.hpp
 
 namespace mh::model {
 
@@ -26,5 +29,9 @@ struct Ml2Settings {
   /// Throws SettingsError when a field is missing or of the wrong type.
   static Ml2Settings from_json(const nlohmann::json& j);
 };
+
+/// The fields of the [ml2] table of agent.toml and of a checkpoint's settings: name, meaning and
+/// allowed values.
+const std::vector<Field<Ml2Settings>>& ml2_fields();
 
 }  // namespace mh::model
