@@ -208,7 +208,7 @@ void fields_from_json(const FieldTable<S>& table, const nlohmann::json& j, S& s,
   });
 }
 
-/// One line per field: "name = default  # doc [lo, hi]" (or ": word, word"), for
+/// One line per field: "name = default  # doc [lo, hi]" (or "[word | word]"), for
 /// --describe-settings and the docs.
 template <typename S>
 std::string describe_fields(const FieldTable<S>& table, const S& defaults, const std::string& prefix) {
@@ -218,7 +218,7 @@ std::string describe_fields(const FieldTable<S>& table, const S& defaults, const
     std::string value, allowed;
     if constexpr (d::is_words<S, decltype(m)>) {
       value = fmt::format("\"{}\"", m.get(defaults));
-      allowed = ": " + d::joined(m.allowed);
+      allowed = fmt::format(" [{}]", fmt::join(m.allowed, " | "));
     } else {
       using T = std::decay_t<decltype(defaults.*m)>;
       if constexpr (std::is_same_v<T, std::string>) {

@@ -18,7 +18,7 @@ const FieldTable<MelSettings>& mel_fields() {
       {"fmin_hz", "lowest band edge in Hz, 0 up to below fmax_hz", &S::fmin_hz},
       {"fmax_hz", "highest band edge in Hz, above 0 up to sample_rate_hz/2", &S::fmax_hz},
       {"scale", "mel scale", enum_words(&S::scale, {{MelScale::kSlaney, "slaney"}, {MelScale::kHtk, "htk"}})},
-      {"norm", "filter normalisation: constant area (slaney) or peak 1 (none)",
+      {"norm", "filter normalisation (slaney: constant area; none: peak 1)",
        enum_words(&S::norm, {{MelNorm::kSlaney, "slaney"}, {MelNorm::kNone, "none"}})},
       {"amin", "power floor before the log", &S::amin, 0, 1, Open::kLo},
       {"top_db", "dB below each snippet's peak kept (<= 0: no floor)", &S::top_db, -1e9, 1e9},

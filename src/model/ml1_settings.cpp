@@ -7,7 +7,7 @@ namespace mh::model {
 const FieldTable<Ml1Settings>& ml1_fields() {
   using S = Ml1Settings;
   static const FieldTable<S> table{
-      {"preset", "architecture: fast, or seed (the original model)", one_of(&S::preset, {"fast", "seed"})},
+      {"preset", "architecture (seed: the original model)", one_of(&S::preset, {"fast", "seed"})},
       {"latent_dim", "latent size", &S::latent_dim, 1, 4096},
       {"reconstruction_weight", "w in loss = w · MSE + KL", &S::reconstruction_weight, 0, 1e12},
       {"learning_rate", "Adam's learning rate after the warm-up", &S::learning_rate, 1e-8, 1},

@@ -7,7 +7,7 @@ namespace mh::model {
 const FieldTable<Ml2Settings>& ml2_fields() {
   using S = Ml2Settings;
   static const FieldTable<S> table{
-      {"preset", "model: sequence (GRU sequence VAE), or dense (the original)",
+      {"preset", "model (sequence: GRU sequence VAE; dense: the original)",
        one_of(&S::preset, {"sequence", "dense"})},
       {"latent_dim", "song latent size", &S::latent_dim, 1, 1024},
       {"hidden", "GRU width of the sequence preset", &S::hidden, 1, 8192},

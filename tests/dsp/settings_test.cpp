@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "dsp/inversion_settings.hpp"
 #include "dsp/mel_settings.hpp"
 
 namespace mh::dsp {
@@ -104,6 +105,48 @@ TEST(SnippetSettings, SecondsOutsideAQuarterToFourAreRefused) {
   s = SnippetSettings{};
   s.silence_window_seconds = 0;
   EXPECT_TRUE(names(settings_error_of([&] { s.validate(); }), {"silence_window_seconds"}));
+}
+
+TEST(MelSettings, TooManyBandsForTheFftAreRefusedNamingTheLimit) {
+  MelSettings s;
+  s.n_mels = 692;
+  EXPECT_TRUE(names(settings_error_of([&] { s.validate(); }), {"mel.n_mels = 692", "[1, 691]"}));
+  s.stft.n_fft = s.stft.win_length = 2048;
+  EXPECT_NO_THROW(s.validate());
+}
+
+/// The message of validating the defaults changed by `change`.
+template <typename Settings>
+std::string error_after(const std::function<void(Settings&)>& change) {
+  Settings s;
+  change(s);
+  return settings_error_of([&] { s.validate(); });
+}
+
+TEST(MelSettings, FloorAboveCeilingAndOpenAminAreRefused) {
+  EXPECT_TRUE(
+      names(error_after<MelSettings>([](auto& s) { s.db_floor = 100; }), {"mel.db_ceiling = 100", "(100, 1000]"}));
+  EXPECT_TRUE(names(error_after<MelSettings>([](auto& s) { s.amin = 1.5; }), {"mel.amin = 1.5", "(0, 1]"}));
+  MelSettings top;
+  top.amin = 1;
+  EXPECT_NO_THROW(top.validate());
+}
+
+// The voice settings are the [voice] table of a settings file: errors name them so.
+TEST(InversionSettings, OutOfRangeFieldsAreNamedAsTheVoiceTableSpellsThem) {
+  EXPECT_NO_THROW(InversionSettings{}.validate());
+  using Change = std::function<void(InversionSettings&)>;
+  const std::pair<Change, std::string> cases[] = {
+      {[](auto& s) { s.griffin_lim_iterations = -1; },
+       "voice.griffin_lim_iterations = -1 is out of range: allowed [0, 10000]"},
+      {[](auto& s) { s.pinv_rcond = 1; }, "voice.pinv_rcond = 1 is out of range: allowed (0, 1)"},
+      {[](auto& s) { s.pinv_rcond = 0; }, "voice.pinv_rcond = 0 is out of range: allowed (0, 1)"},
+      {[](auto& s) { s.crossfade_samples = (1 << 20) + 1; },
+       "voice.crossfade_samples = 1048577 is out of range: allowed [0, 1048576]"},
+      {[](auto& s) { s.nnls_warm_start_iterations = -2; },
+       "voice.nnls_warm_start_iterations = -2 is out of range: allowed [0, 100000]"},
+  };
+  for (const auto& [change, message] : cases) EXPECT_EQ(error_after(change), message);
 }
 
 TEST(SnippetSettings, SnippetSamplesAreRoundedSecondsTimesRate) {
