@@ -6,33 +6,32 @@
 #include <sstream>
 
 #include "core/check.hpp"
+#include "core/enum_words.hpp"
 #include "core/errors.hpp"
 #include "core/settings_fields.hpp"
 #include "core/toml_section.hpp"
 
 namespace mh::conversation {
 
-std::string to_string(DreamPolicy policy) {
-  switch (policy) {
-    case DreamPolicy::kAccumulate: return "accumulate";
-    case DreamPolicy::kReplace: return "replace";
-    case DreamPolicy::kMix: return "mix";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumWords<DreamPolicy, 3> kDreamPolicies{
+    {{"accumulate", DreamPolicy::kAccumulate}, {"replace", DreamPolicy::kReplace}, {"mix", DreamPolicy::kMix}}};
+}  // namespace
+
+std::string to_string(DreamPolicy policy) { return word_of(kDreamPolicies, policy); }
 
 DreamPolicy parse_dream_policy(const std::string& word, const std::string& field) {
-  if (word == "accumulate") return DreamPolicy::kAccumulate;
-  if (word == "replace") return DreamPolicy::kReplace;
-  if (word == "mix") return DreamPolicy::kMix;
-  check_choice(field, word, false, "accumulate, replace, mix");
-  return DreamPolicy::kAccumulate;
+  return parse_word(kDreamPolicies, word, field);
 }
 
 namespace {
 
 const FieldTable<RoleSettings>& role_fields() {
   static const FieldTable<RoleSettings> table{
+      {"dream_policy",
+       "what a dream trains on: everything (accumulate), what was heard since the last dream (replace), or "
+       "mix_human_share human per batch (mix)",
+       enum_words(&RoleSettings::dream_policy, kDreamPolicies)},
       {"variation_sigma", "latent noise of a variation (0: an exact imitation)", &RoleSettings::variation_sigma, 0, 100},
       {"mix_human_share", "λ of the mix policy: human share of every dream batch", &RoleSettings::mix_human_share, 0, 1},
       {"dream_ml1_epochs", "ML1 epochs per dream", &RoleSettings::dream_ml1_epochs, 0, 10000},
@@ -75,7 +74,6 @@ std::string describe_conversation_settings() {
   out += "seed = 0  # the session's seed\n";
   out += "[[turns]]  # singer = a|b, sings = open|human|machine|file|imitation|variation, sigma, remembered\n";
   out += "[a] / [b]:\n";
-  out += "dream_policy = \"accumulate\"  # accumulate, replace, mix\n";
   out += describe_fields(role_fields(), defaults.a, "");
   return out;
 }
@@ -111,14 +109,11 @@ namespace {
 
 void read_role(TomlSection s, RoleSettings& r) {
   read_fields(role_fields(), s, r);
-  std::string policy = to_string(r.dream_policy);
-  s.read("dream_policy", policy);
-  r.dream_policy = parse_dream_policy(policy, s.key_name("dream_policy"));
   s.reject_unknown_keys();
 }
 
 toml::table role_table(const RoleSettings& r) {
-  toml::table t{{"dream_policy", to_string(r.dream_policy)}};
+  toml::table t;
   write_fields(role_fields(), r, t);
   return t;
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/check.hpp"
+#include "core/enum_words.hpp"
 #include "core/errors.hpp"
 #include "core/json_checks.hpp"
 #include "core/toml_section.hpp"
@@ -67,6 +68,15 @@ Words<S> enum_words(E S::*member, std::vector<std::pair<E, std::string>> words) 
             }
             return false;
           }};
+}
+
+/// An enum member written with the words of its core/enum_words.hpp table, the one its
+/// to_string / parse functions read too.
+template <typename S, typename E, size_t N>
+Words<S> enum_words(E S::*member, const EnumWords<E, N>& table) {
+  std::vector<std::pair<E, std::string>> words;
+  for (const auto& [word, value] : table) words.emplace_back(value, word);
+  return enum_words(member, std::move(words));
 }
 
 /// Which ends of [lo, hi] a value may not take (amin > 0: its log would be −∞).
