@@ -21,14 +21,14 @@ TEST(EnumWords, EveryValueRoundTripsThroughItsWord) {
 }
 
 TEST(EnumWords, AnUnknownSettingWordNamesTheFieldTheWordAndTheChoices) {
+  std::string what;
   try {
     parse_word(kTideWords, "spring", "sea.tide");
-    FAIL() << "spring was accepted";
   } catch (const SettingsError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("sea.tide"), std::string::npos) << what;
-    EXPECT_NE(what.find("spring"), std::string::npos) << what;
-    EXPECT_NE(what.find("low, slack, high"), std::string::npos) << what;
+    what = e.what();
+  }
+  for (const char* part : {"sea.tide", "spring", "low, slack, high"}) {
+    EXPECT_NE(what.find(part), std::string::npos) << "missing '" << part << "' in: " << what;
   }
   EXPECT_EQ(parse_word(kTideWords, "high", "sea.tide"), Tide::kHigh);
 }
