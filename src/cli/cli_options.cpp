@@ -11,12 +11,10 @@ void add_agent_options(CLI::App* cmd, AgentChoice& choice) {
   add_device_option(cmd, choice.device);
 }
 
-agent::Agent open_agent(const std::string& dir, const std::string& device) {
-  auto a = agent::Agent::open(dir);
-  if (!device.empty()) a.set_device(agent::resolve_device(device));
+agent::Agent open_agent(const AgentChoice& choice) {
+  auto a = agent::Agent::open(choice.dir);
+  if (!choice.device.empty()) a.set_device(agent::resolve_device(choice.device));
   return a;
 }
-
-agent::Agent open_agent(const AgentChoice& choice) { return open_agent(choice.dir, choice.device); }
 
 }  // namespace mh::cli

@@ -33,8 +33,8 @@ struct AgentChoice {
 };
 void add_agent_options(CLI::App* cmd, AgentChoice& choice);
 
-/// Agent::open(dir), moved to `device` unless it is empty (then the agent's own setting holds).
-agent::Agent open_agent(const std::string& dir, const std::string& device);
+/// Agent::open(choice.dir), moved to choice.device unless it is empty (then the agent's own
+/// setting holds).
 agent::Agent open_agent(const AgentChoice& choice);
 
 }  // namespace mh::cli
