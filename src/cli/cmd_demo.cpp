@@ -35,12 +35,16 @@ using Clock = std::chrono::steady_clock;
 
 /// The demo's agents differ in instrument (their corpus part) and snippet length, as the
 /// original paired a 4-s agent with a 2-s one.
-agent::AgentSettings demo_agent_settings(const std::string& name, const std::string& preset, std::uint64_t seed) {
+agent::AgentSettings demo_agent_settings(const std::string& name, const std::string& preset, std::uint64_t seed,
+                                        int ml1_epochs) {
   agent::AgentSettings s;
   s.name = name;
   s.preset = preset;
   s.front_end = dsp::front_end_preset(preset);
   s.ml1.seed = seed;
+  // The learning rate settles within the demo's shorter first training.
+  s.ml1.epochs = ml1_epochs;
+  s.ml1.lr_decay_epochs = ml1_epochs;
   s.ml2.seed = seed;
   s.ml2.epochs = 40;
   s.validate();
@@ -101,7 +105,7 @@ void run_demo(const DemoOptions& o) {
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
       if (stem == lower) part = p;
     }
-    const auto trained = trained_agent(part, out / "trained" / name, demo_agent_settings(name, preset, o.seed + i), o);
+    const auto trained = trained_agent(part, out / "trained" / name, demo_agent_settings(name, preset, o.seed + i, o.ml1_epochs), o);
     const auto live = out / "agents" / name;
     if (!o.resume || !fs::exists(live / "agent.toml")) copy_agent(trained, live);
     agents.push_back(live);

@@ -42,7 +42,7 @@ void add_mel_command(CLI::App& app) {
   cmd->add_option("audio", opts->audio, "Audio file (wav, flac, ogg, opus, mp3)")->required();
   cmd->add_option("--out", opts->out, "Output .npy: float32, shape (snippets, mels, frames), values in [0, 1]")
       ->required();
-  auto* preset = cmd->add_option("--preset", opts->preset, "Snippet preset <seconds>_<frames>: 0.25_16, 2.0_128, 4.0_256")
+  auto* preset = cmd->add_option("--preset", opts->preset, "Snippet preset <seconds>_<frames>: 0.25_16, 0.5_32, 1.0_64, 2.0_128, 4.0_256")
                      ->capture_default_str();
   cmd->add_option("--settings", opts->settings, "Settings file (TOML) with [mel] and [snippet] tables")
       ->excludes(preset);

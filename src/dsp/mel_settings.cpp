@@ -80,7 +80,7 @@ struct Preset {
   const char* name;
   double seconds;
 };
-constexpr Preset kPresets[] = {{"0.25_16", 0.25}, {"2.0_128", 2.0}, {"4.0_256", 4.0}};
+constexpr Preset kPresets[] = {{"0.25_16", 0.25}, {"0.5_32", 0.5}, {"1.0_64", 1.0}, {"2.0_128", 2.0}, {"4.0_256", 4.0}};
 }  // namespace
 
 FrontEndSettings front_end_preset(const std::string& name) {

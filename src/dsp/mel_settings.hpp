@@ -60,8 +60,8 @@ struct FrontEndSettings {
 const std::vector<Field<MelSettings>>& mel_fields();
 const std::vector<Field<SnippetSettings>>& snippet_fields();
 
-/// Presets named "<seconds>_<frames>" at 44.1 kHz with the original STFT: "0.25_16",
-/// "2.0_128" (the default) and "4.0_256". Unknown name → SettingsError listing the allowed names.
+/// Presets named "<seconds>_<frames>" at 44.1 kHz with the original STFT: "0.25_16", "0.5_32",
+/// "1.0_64", "2.0_128" and "4.0_256". Unknown name → SettingsError listing the allowed names.
 FrontEndSettings front_end_preset(const std::string& name);
 /// The preset names, shortest snippet first.
 std::vector<std::string> front_end_preset_names();

@@ -53,8 +53,35 @@ ConvVaeOptions ConvVaeOptions::fast(int64_t n_mels, int64_t frames) {
   return o;
 }
 
+ConvVaeOptions ConvVaeOptions::notes(int64_t n_mels, int64_t frames) {
+  constexpr int64_t kLatentFrames = 16;
+  ConvVaeOptions o = fast(n_mels, frames);
+  if (frames % kLatentFrames != 0) return o;
+  // Time strides of 2 (a 3 or 5 where the factor needs it) from the first layer on, so that
+  // the bottleneck keeps one column per latent frame; the mel axis halves at every layer.
+  std::vector<int64_t> time_strides;
+  int64_t rest = frames / kLatentFrames;
+  for (int64_t f : {2, 3, 5}) {
+    while (rest % f == 0) {
+      time_strides.push_back(f);
+      rest /= f;
+    }
+  }
+  if (rest != 1 || time_strides.size() > 5) return o;
+  time_strides.resize(5, 1);
+  o.filters = {32, 64, 128, 128, 128};
+  o.kernels = {{5, 5}, {3, 3}, {3, 3}, {3, 3}, {3, 3}};
+  for (size_t i = 0; i < 5; ++i) {
+    o.strides[i] = {2, time_strides[i]};
+    if (o.kernels[i][1] < time_strides[i]) o.kernels[i][1] = time_strides[i];
+  }
+  o.latent_frames = kLatentFrames;
+  return o;
+}
+
 ConvVaeOptions ConvVaeOptions::preset(const std::string& name, int64_t n_mels, int64_t frames) {
-  check_choice("ml1.preset", name, name == "seed" || name == "fast", "seed, fast");
+  check_choice("ml1.preset", name, name == "seed" || name == "fast" || name == "notes", "seed, fast, notes");
+  if (name == "notes") return notes(n_mels, frames);
   return name == "seed" ? seed(n_mels, frames) : fast(n_mels, frames);
 }
 
@@ -82,6 +109,14 @@ void ConvVaeOptions::validate() const {
     throw SettingsError(fmt::format("ml1 input {}×{} is not divisible by the total strides {}×{}", n_mels,
                                     frames, sh, sw));
   }
+  if (latent_frames != 0) {
+    check_range<int64_t>("ml1.latent_frames", latent_frames, 1, 4096);
+    if (latent_dim % latent_frames != 0 || frames / sw != latent_frames) {
+      throw SettingsError(fmt::format("ml1.latent_frames = {}: must divide latent_dim ({}) and equal the "
+                                      "bottleneck's width ({} frames / time strides {})",
+                                      latent_frames, latent_dim, frames, sw));
+    }
+  }
 }
 
 std::array<int64_t, 3> ConvVaeOptions::bottleneck_shape() const {
@@ -94,9 +129,12 @@ std::array<int64_t, 3> ConvVaeOptions::bottleneck_shape() const {
 }
 
 nlohmann::json ConvVaeOptions::to_json() const {
-  return {{"n_mels", n_mels},   {"frames", frames},         {"filters", filters},
-          {"kernels", kernels}, {"strides", strides},       {"latent_dim", latent_dim},
-          {"init_seed", init_seed}, {"conv_transpose", mode_name(conv_transpose)}};
+  nlohmann::json j{{"n_mels", n_mels},   {"frames", frames},         {"filters", filters},
+                   {"kernels", kernels}, {"strides", strides},       {"latent_dim", latent_dim},
+                   {"init_seed", init_seed}, {"conv_transpose", mode_name(conv_transpose)}};
+  // Dense models are written as before the temporal latent existed.
+  if (latent_frames != 0) j["latent_frames"] = latent_frames;
+  return j;
 }
 
 ConvVaeOptions ConvVaeOptions::from_json(const nlohmann::json& j) {
@@ -110,6 +148,8 @@ ConvVaeOptions ConvVaeOptions::from_json(const nlohmann::json& j) {
     o.latent_dim = j.at("latent_dim").get<int64_t>();
     o.init_seed = j.at("init_seed").get<uint64_t>();
     o.conv_transpose = mode_from_name(j.at("conv_transpose").get<std::string>());
+    // Models saved before the temporal latent existed had the dense one.
+    o.latent_frames = j.value("latent_frames", int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     throw SettingsError(fmt::format("ml1 model options: {}", e.what()));
   }
@@ -119,7 +159,7 @@ ConvVaeOptions ConvVaeOptions::from_json(const nlohmann::json& j) {
 bool ConvVaeOptions::operator==(const ConvVaeOptions& o) const {
   return n_mels == o.n_mels && frames == o.frames && filters == o.filters && kernels == o.kernels &&
          strides == o.strides && latent_dim == o.latent_dim && init_seed == o.init_seed &&
-         conv_transpose == o.conv_transpose;
+         conv_transpose == o.conv_transpose && latent_frames == o.latent_frames;
 }
 
 int64_t multiply_adds(const ConvVaeOptions& o) {
@@ -132,7 +172,9 @@ int64_t multiply_adds(const ConvVaeOptions& o) {
     c = o.filters[i];
   }
   const int64_t flat = c * h * w;
-  total += 2 * flat * o.latent_dim + o.latent_dim * flat;
+  // A temporal latent maps each of its frames to and from one column: 1/T of the dense work.
+  const int64_t frames_of_latent = o.latent_frames > 0 ? o.latent_frames : 1;
+  total += 3 * flat * o.latent_dim / frames_of_latent;
   for (size_t i = o.filters.size(); i-- > 0;) {
     const int64_t out = i > 0 ? o.filters[i] : 1;
     total += h * w * c * out * o.kernels[i][0] * o.kernels[i][1];
@@ -157,10 +199,11 @@ ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options) : options_(std::move(options)) 
     c = o.filters[i];
   }
   const auto shape = o.bottleneck_shape();
-  const int64_t flat = shape[0] * shape[1] * shape[2];
-  mu = register_module("mu", torch::nn::Linear(flat, o.latent_dim));
-  log_var = register_module("log_var", torch::nn::Linear(flat, o.latent_dim));
-  decoder_dense = register_module("decoder_dense", torch::nn::Linear(o.latent_dim, flat));
+  const int64_t t = o.latent_frames > 0 ? o.latent_frames : 1;
+  const int64_t column = shape[0] * shape[1] * shape[2] / t;  // the whole bottleneck when dense
+  mu = register_module("mu", torch::nn::Linear(column, o.latent_dim / t));
+  log_var = register_module("log_var", torch::nn::Linear(column, o.latent_dim / t));
+  decoder_dense = register_module("decoder_dense", torch::nn::Linear(o.latent_dim / t, column));
   decoder_convs = register_module("decoder_convs", torch::nn::ModuleList());
   decoder_norms = register_module("decoder_norms", torch::nn::ModuleList());
   for (size_t i = n; i-- > 1;) {
@@ -243,10 +286,17 @@ std::pair<torch::Tensor, torch::Tensor> ConvVaeImpl::encode_distribution(const t
                         *encoder_norms[i]->as<torch::nn::BatchNorm2dImpl>());
   }
   if (mirrored_) h = h.flip({2, 3});
-  h = h.contiguous().flatten(1);
+  const int64_t n = h.size(0);
+  if (options_.latent_frames > 0) {
+    // [N, C, H, T] → [N, T, C·H]: one column per latent frame, the code laid out frame by frame.
+    h = h.permute({0, 3, 1, 2}).contiguous().view({n, options_.latent_frames, -1});
+  } else {
+    h = h.contiguous().flatten(1);
+  }
   // A log-variance of 20 already means a standard deviation of 2·10^4 in a space whose data sit
   // within a few units: the bound keeps one bad batch from overflowing exp() and the KL term.
-  return {mu->forward(h), log_var->forward(h).clamp(-30.0, 20.0)};
+  return {mu->forward(h).reshape({n, options_.latent_dim}),
+          log_var->forward(h).clamp(-30.0, 20.0).reshape({n, options_.latent_dim})};
 }
 
 torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return encode_distribution(x).first; }
@@ -256,7 +306,15 @@ torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
     throw ShapeError(fmt::format("ConvVae latent: got {}, expected [N, {}]", shape_string(z.sizes()), options_.latent_dim));
   }
   const auto shape = options_.bottleneck_shape();
-  torch::Tensor h = decoder_dense->forward(z).view({z.size(0), shape[0], shape[1], shape[2]});
+  torch::Tensor h;
+  if (options_.latent_frames > 0) {
+    h = decoder_dense->forward(z.reshape({z.size(0), options_.latent_frames, -1}))
+            .view({z.size(0), shape[2], shape[0], shape[1]})
+            .permute({0, 2, 3, 1})
+            .contiguous();
+  } else {
+    h = decoder_dense->forward(z).view({z.size(0), shape[0], shape[1], shape[2]});
+  }
   h = to_activation_format(mirrored_ ? h.flip({2, 3}) : h);
   for (size_t i = 0; i < decoder_convs->size(); ++i) {
     auto* conv = decoder_convs[i]->as<SameConvTranspose2dImpl>();

@@ -24,6 +24,11 @@ struct ConvVaeOptions {
   std::vector<Pair> kernels;            ///< per layer (height, width); kernel ≥ stride
   std::vector<Pair> strides;            ///< per layer (height, width)
   int64_t latent_dim = 128;
+  /// 0: the latent is one dense code of the whole bottleneck (seed, fast). T > 0: a temporal
+  /// code of T frames × latent_dim / T numbers, each frame read from (and decoded back into) its
+  /// own column of the bottleneck by one linear map shared across frames, so the code keeps time
+  /// order and the same weights learn every moment of a snippet. The bottleneck must be T wide.
+  int64_t latent_frames = 0;
   uint64_t init_seed = 0;               ///< seeds the Glorot initialisation
   ConvTransposeMode conv_transpose = ConvTransposeMode::kAuto;
 
@@ -33,7 +38,11 @@ struct ConvVaeOptions {
   /// The default for new agents: over 10× fewer multiply-adds than `seed` (thin high-resolution
   /// layers, channels grow as resolution falls).
   static ConvVaeOptions fast(int64_t n_mels = 128, int64_t frames = 128);
-  /// "seed" or "fast"; throws SettingsError for another name.
+  /// The default for new agents: a temporal latent of 16 frames (docs/ml1_quality.md), wider
+  /// channels, the mel axis folded into channels by the bottleneck. Falls back to `fast` when
+  /// frames / 16 cannot be spread over its layers' time strides.
+  static ConvVaeOptions notes(int64_t n_mels = 128, int64_t frames = 128);
+  /// "seed", "fast" or "notes"; throws SettingsError for another name.
   static ConvVaeOptions preset(const std::string& name, int64_t n_mels, int64_t frames);
 
   /// Throws SettingsError naming the field when sizes are inconsistent or out of range.

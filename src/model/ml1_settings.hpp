@@ -14,15 +14,18 @@ namespace mh { template <typename S> struct Field; }  // core/settings_fields.hp
 namespace mh::model {
 
 struct Ml1Settings {
-  std::string preset = "fast";            ///< "fast" (default) or "seed" (the original model)
+  // The notes preset and the L1 loss kept 3–4× more of the notes of unseen music than fast and
+  // MSE (docs/ml1_quality.md).
+  std::string preset = "notes";           ///< "notes" (default), "fast" or "seed" (the original model)
   int latent_dim = 128;
   // The loss weight, learning rate and batch size were the original's 1e6, 5e-4 and 32; these
   // defaults gave the lowest error and the highest listening ratios on unseen music
   // (docs/ml1_quality.md). The original's values still apply to a run whose file names them.
-  double reconstruction_weight = 1e7;     ///< w in total = w · MSE + KL
+  double reconstruction_weight = 1e7;     ///< w in total = w · reconstruction + KL
+  std::string loss = "l1";                ///< reconstruction term: "l1" or "mse" (vae_loss.hpp)
   double learning_rate = 2e-3;            ///< Adam, after the warm-up
   int batch_size = 16;
-  int epochs = 30;
+  int epochs = 40;
   double validation_fraction = 0.1;       ///< share of songs held out (used by the dataset split)
   uint64_t seed = 0;                      ///< initialisation, shuffling, sampling and augmentation
   /// Augmentation of the training snippets (model/augment.hpp): a random roll along time and a
@@ -35,6 +38,13 @@ struct Ml1Settings {
   /// first full-size steps moved all 4096 inputs of the latent layers at once and sent the KL
   /// term to ~10^6 (runs saved before this setting existed read as 0).
   int warmup_steps = 200;                 ///< [0, 1000000]
+  /// After the warm-up the learning rate follows half a cosine from learning_rate down to
+  /// learning_rate · lr_final_fraction over the first lr_decay_epochs epochs, and stays there:
+  /// a falling rate lets the last epochs settle on sharp notes instead of circling them, and
+  /// dreams, which continue the epoch count, fine-tune at the low rate. 0 epochs: no decay (runs
+  /// saved before these settings existed).
+  int lr_decay_epochs = 40;               ///< [0, 100000]
+  double lr_final_fraction = 0.05;        ///< [0, 1]
 
   /// Throws SettingsError naming the field, the value and the allowed range.
   void validate() const;

@@ -27,6 +27,12 @@ void check_batch(const torch::Tensor& x, const ConvVaeOptions& o, size_t expecte
 
 }  // namespace
 
+double decay_factor(const Ml1Settings& s, int64_t epochs_done) {
+  if (s.lr_decay_epochs <= 0) return 1.0;
+  const double p = std::min(1.0, static_cast<double>(epochs_done) / s.lr_decay_epochs);
+  return s.lr_final_fraction + (1.0 - s.lr_final_fraction) * 0.5 * (1.0 + std::cos(M_PI * p));
+}
+
 class Ml1Trainer::Task final : public TrainerTask<EpochRecord, Ml1Trainer, SnippetSource> {
  public:
   using TrainerTask::TrainerTask;
@@ -46,7 +52,8 @@ class Ml1Trainer::Task final : public TrainerTask<EpochRecord, Ml1Trainer, Snipp
     }
     x = x.to(t_.device_);
     const auto out = t_.model_->forward(x, t_.sample_gen_);
-    const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, t_.settings_.reconstruction_weight);
+    const auto loss = vae_loss(x, out.reconstruction, out.mu, out.log_var, t_.settings_.reconstruction_weight,
+                                 t_.settings_.loss == "l1");
     const double total = loss.total.item<double>();
     if (!std::isfinite(total)) {
       // Nothing of this batch reaches the weights or the saved checkpoint.
@@ -125,7 +132,8 @@ void Ml1Trainer::start_at_mean_level(const SnippetSource& source, const std::vec
 
 void Ml1Trainer::step() {
   const double warmup = settings_.warmup_steps;
-  const double scale = warmup > 0 ? std::min(1.0, static_cast<double>(state_.steps + 1) / warmup) : 1.0;
+  double scale = warmup > 0 ? std::min(1.0, static_cast<double>(state_.steps + 1) / warmup) : 1.0;
+  scale *= decay_factor(settings_, state_.epochs_done);
   for (auto& group : optimizer_->param_groups()) {
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(settings_.learning_rate * scale);
   }

@@ -23,6 +23,9 @@ struct ValidationFigures {
   double model, mean_snippet, time_flat;
 };
 
+/// The share of learning_rate an epoch trains at after the warm-up (Ml1Settings::lr_decay_epochs).
+double decay_factor(const Ml1Settings& settings, int64_t epochs_done);
+
 class Ml1Trainer : public TrainerCore<EpochRecord> {
  public:
   /// A fresh model from `options` (see options_for) on `device`. Throws SettingsError.

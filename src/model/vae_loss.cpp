@@ -8,7 +8,7 @@
 namespace mh::model {
 
 VaeLoss vae_loss(const torch::Tensor& x, const torch::Tensor& reconstruction, const torch::Tensor& mu,
-                 const torch::Tensor& log_var, double reconstruction_weight) {
+                 const torch::Tensor& log_var, double reconstruction_weight, bool l1) {
   if (x.sizes() != reconstruction.sizes()) {
     throw ShapeError(fmt::format("vae_loss reconstruction: got {}, expected {}", shape_string(reconstruction.sizes()),
                                  shape_string(x.sizes())));
@@ -19,7 +19,8 @@ VaeLoss vae_loss(const torch::Tensor& x, const torch::Tensor& reconstruction, co
   }
   // Every snippet has the same element count, so the batch mean of per-snippet means is the
   // plain mean.
-  const auto reconstruction_mse = (x - reconstruction).pow(2).mean();
+  const auto diff = x - reconstruction;
+  const auto reconstruction_mse = l1 ? diff.abs().mean() : diff.pow(2).mean();
   const auto kl = (-0.5 * (1 + log_var - mu.pow(2) - log_var.exp()).sum(1)).mean();
   return {reconstruction_weight * reconstruction_mse + kl, reconstruction_mse, kl};
 }

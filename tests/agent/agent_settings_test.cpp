@@ -47,10 +47,13 @@ win_length = 1380
 augment_mel_shift = 0
 augment_time_roll = false
 batch_size = 16
-epochs = 30
+epochs = 40
 latent_dim = 128
 learning_rate = 0.002
-preset = 'fast'
+loss = 'l1'
+lr_decay_epochs = 40
+lr_final_fraction = 0.050000000000000003
+preset = 'notes'
 reconstruction_weight = 10000000.0
 seed = 0
 warmup_steps = 200
@@ -86,6 +89,7 @@ pinv_rcond = 0.001
 
 /// Checkpoints' settings JSON as earlier versions wrote it for the defaults.
 const char* const kEarlierMl1Json = R"({"augment_mel_shift":0,"augment_time_roll":false,"batch_size":16,"epochs":30,"latent_dim":128,"learning_rate":0.002,"preset":"fast","reconstruction_weight":10000000.0,"seed":0,"validation_fraction":0.1,"warmup_steps":200})";
+const char* const kMl1Json = R"({"augment_mel_shift":0,"augment_time_roll":false,"batch_size":16,"epochs":40,"latent_dim":128,"learning_rate":0.002,"loss":"l1","lr_decay_epochs":40,"lr_final_fraction":0.05,"preset":"notes","reconstruction_weight":10000000.0,"seed":0,"validation_fraction":0.1,"warmup_steps":200})";
 const char* const kEarlierMl2Json = R"({"batch_size":16,"epochs":50,"hidden":256,"kl_weight":0.001,"latent_dim":32,"learning_rate":0.001,"max_length":512,"preset":"sequence","seed":0,"stop_weight":1.0,"validation_fraction":0.1})";
 
 /// The SettingsError message `f` throws ("" if none).
@@ -180,11 +184,11 @@ TEST(AgentSettingsFile, ABadValueNamesTheKeyTheValueAndTheRange) {
 TEST(AgentSettingsFile, AWordOutsideTheChoicesIsRefusedListingThem) {
   EXPECT_EQ(error_of("device = 'tpu'\n"), "agent.toml: device = 'tpu' is not allowed: choose one of auto, cpu, cuda");
   EXPECT_EQ(error_of("preset = '3.0_192'\n"),
-            "agent.toml: preset = '3.0_192' is not allowed: choose one of 0.25_16, 2.0_128, 4.0_256");
+            "agent.toml: preset = '3.0_192' is not allowed: choose one of 0.25_16, 0.5_32, 1.0_64, 2.0_128, 4.0_256");
   EXPECT_EQ(error_of("[ingest]\nstem = 'vocals'\n"),
             "agent.toml: ingest.stem = 'vocals' is not allowed: choose one of all, harmonic, percussive");
   EXPECT_EQ(error_of("[ml1]\npreset = 'huge'\n"),
-            "agent.toml: ml1.preset = 'huge' is not allowed: choose one of fast, seed");
+            "agent.toml: ml1.preset = 'huge' is not allowed: choose one of notes, fast, seed");
   EXPECT_EQ(error_of("[ml2]\npreset = 'rnn'\n"),
             "agent.toml: ml2.preset = 'rnn' is not allowed: choose one of sequence, dense");
 }
@@ -220,13 +224,13 @@ TEST(AgentSettingsFile, DescribeListsEveryKeyWrittenWithItsDefault) {
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, keys + 6) << text;  // and the six [table] lines
-  EXPECT_NE(text.find("epochs = 30  # passes through the training snippets [1, 100000]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("epochs = 40  # passes through the training snippets [1, 100000]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("device = \"auto\"  # where the models run [auto | cpu | cuda]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("split_seed = 0  # "), std::string::npos) << text;
 }
 
 TEST(MlSettingsJson, TheDefaultsAreWrittenAsBeforeAndReadBack) {
-  EXPECT_EQ(model::Ml1Settings{}.to_json().dump(), kEarlierMl1Json);
+  EXPECT_EQ(model::Ml1Settings{}.to_json().dump(), kMl1Json);
   EXPECT_EQ(model::Ml2Settings{}.to_json().dump(), kEarlierMl2Json);
   const auto s = changed_settings();
   EXPECT_EQ(model::Ml1Settings::from_json(s.ml1.to_json()).to_json(), s.ml1.to_json());
@@ -244,6 +248,10 @@ TEST(MlSettingsJson, SettingsOfEarlierRunsReadTheirLegacyValuesNotTheDefaults) {
   EXPECT_FALSE(s.augment_time_roll);
   EXPECT_EQ(s.augment_mel_shift, 0);
   EXPECT_EQ(s.warmup_steps, 0);  // the default is 200
+  EXPECT_EQ(s.loss, "mse");
+  EXPECT_EQ(s.lr_decay_epochs, 0);
+  EXPECT_EQ(s.lr_final_fraction, 1.0);
+  EXPECT_EQ(s.preset, "fast");
   EXPECT_NE(model::Ml1Settings{}.warmup_steps, 0);
   EXPECT_EQ(s.latent_dim, 128);
 }

@@ -26,6 +26,7 @@ inline agent::AgentSettings tiny_agent_settings() {
   s.voice.griffin_lim_iterations = 4;
   s.ingest.split.validation_fraction = 0.2;
   s.ingest.split.reference_fraction = 0.0;
+  s.ml1.preset = "fast";
   s.ml1.latent_dim = 8;
   s.ml1.epochs = 1;
   s.ml1.batch_size = 16;

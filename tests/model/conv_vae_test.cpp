@@ -39,8 +39,8 @@ TEST(ConvVae, SeedPresetHas2944BatchNormStatistics) {
 
 TEST(ConvVae, ForwardShapesForBothPresetsAndAllSnippetLengths) {
   torch::NoGradGuard no_grad;
-  for (const char* preset : {"seed", "fast"}) {
-    for (int64_t frames : {16, 128, 256}) {
+  for (const char* preset : {"seed", "fast", "notes"}) {
+    for (int64_t frames : {16, 32, 64, 128, 256}) {
       ConvVae vae(ConvVaeOptions::preset(preset, 128, frames));
       vae->eval();
       const auto out = vae->forward(torch::rand({2, 1, 128, frames}));
@@ -253,11 +253,64 @@ TEST(Ml1Settings, OptionsForUsesThePresetLatentSizeAndSeed) {
   s.latent_dim = 32;
   s.seed = 9;
   const auto o = options_for(s, 128, 256);
-  EXPECT_EQ(o.filters, ConvVaeOptions::fast().filters);
+  EXPECT_EQ(o.filters, ConvVaeOptions::notes().filters);
+  EXPECT_EQ(o.latent_frames, 16);
   EXPECT_EQ(o.latent_dim, 32);
   EXPECT_EQ(o.init_seed, 9u);
   EXPECT_EQ(o.frames, 256);
   EXPECT_THROW(options_for(s, 128, 100), SettingsError);  // not divisible by the strides
+}
+
+TEST(ConvVae, NotesPresetKeepsSixteenLatentFramesForEverySnippetLength) {
+  for (int64_t frames : {16, 32, 64, 128, 256, 192}) {
+    const auto o = ConvVaeOptions::notes(128, frames);
+    EXPECT_EQ(o.latent_frames, 16) << frames;
+    EXPECT_EQ(o.bottleneck_shape()[2], 16) << frames;
+  }
+  // 100 frames cannot be spread over time strides: the dense fast model, which then refuses them.
+  EXPECT_EQ(ConvVaeOptions::notes(128, 100).latent_frames, 0);
+}
+
+TEST(ConvVae, ATemporalLatentFrameOnlyChangesItsOwnStretchOfTheSnippet) {
+  torch::NoGradGuard no_grad;
+  ConvVae vae(ConvVaeOptions::notes(128, 128));
+  vae->eval();
+  auto z = torch::randn({1, 128});
+  auto moved = z.clone();
+  moved.view({1, 16, 8}).select(1, 0).add_(3.0);  // the first of 16 frames, 8 numbers
+  const auto diff = (vae->decode(z) - vae->decode(moved)).abs();
+  // Frame 0 of the code stands for output frames 0–7; the decoder's kernels reach a few more.
+  EXPECT_GT(diff.narrow(3, 0, 8).max().item<float>(), 1e-4f);
+  EXPECT_LT(diff.narrow(3, 48, 80).max().item<float>(), 1e-6f);
+}
+
+TEST(ConvVaeOptions, ALatentFramesThatDoNotMatchTheBottleneckAreRefusedByName) {
+  auto o = ConvVaeOptions::notes(128, 128);
+  o.latent_frames = 8;
+  try {
+    o.validate();
+    FAIL();
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("ml1.latent_frames = 8"), std::string::npos) << e.what();
+  }
+  o = ConvVaeOptions::notes(128, 128);
+  o.latent_dim = 100;  // not a multiple of 16 frames
+  EXPECT_THROW(o.validate(), SettingsError);
+}
+
+TEST(ConvVaeOptions, DenseModelsAreWrittenWithoutLatentFramesAndReadAsDense) {
+  const auto dense = ConvVaeOptions::fast(128, 128).to_json();
+  EXPECT_FALSE(dense.contains("latent_frames"));
+  EXPECT_EQ(ConvVaeOptions::from_json(dense).latent_frames, 0);
+  const auto temporal = ConvVaeOptions::notes(128, 128);
+  EXPECT_TRUE(ConvVaeOptions::from_json(temporal.to_json()) == temporal);
+}
+
+TEST(VaeLoss, L1TakesTheMeanAbsoluteDifference) {
+  const auto x = torch::full({2, 1, 2, 2}, 0.5);
+  const auto y = torch::full({2, 1, 2, 2}, 0.25);
+  const auto zeros = torch::zeros({2, 3});
+  EXPECT_NEAR(vae_loss(x, y, zeros, zeros, 1.0, true).reconstruction.item<double>(), 0.25, 1e-9);
 }
 
 TEST(ConvVaeOptions, JsonRoundTripKeepsEveryField) {

@@ -289,3 +289,19 @@ TEST(Ml1Trainer, SnippetsOfTheWrongShapeAreAShapeError) {
 }
 
 }  // namespace mh::model
+
+namespace mh::model {
+
+TEST(Ml1Trainer, TheLearningRateFallsAlongHalfACosineThenStays) {
+  Ml1Settings s;
+  s.lr_decay_epochs = 10;
+  s.lr_final_fraction = 0.1;
+  EXPECT_DOUBLE_EQ(decay_factor(s, 0), 1.0);
+  EXPECT_NEAR(decay_factor(s, 5), 0.55, 1e-12);  // halfway: the mean of both ends
+  EXPECT_NEAR(decay_factor(s, 10), 0.1, 1e-12);
+  EXPECT_NEAR(decay_factor(s, 40), 0.1, 1e-12);  // dreams continue the count at the low rate
+  s.lr_decay_epochs = 0;
+  EXPECT_DOUBLE_EQ(decay_factor(s, 7), 1.0);
+}
+
+}  // namespace mh::model
