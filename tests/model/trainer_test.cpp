@@ -24,6 +24,7 @@ Ml1Settings tiny_settings(int epochs) {
   s.batch_size = 4;
   s.epochs = epochs;
   s.learning_rate = 5e-3;
+  s.lr_decay_epochs = epochs;
   s.seed = 11;
   return s;
 }
