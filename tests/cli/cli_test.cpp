@@ -188,6 +188,18 @@ TEST_F(CliAgent, EvaluatePrintsEachRecordingAndTheVoiceAloneAndWritesJson) {
   // The voice alone renders what was heard: far closer to it than to the other recordings.
   EXPECT_GT(j.at("voice_only").at("envelope_ratio").get<double>(), 2.0) << j.dump();
   EXPECT_LT(j.at("voice_only").at("envelope_db").get<double>(), j.at("answer").at("envelope_db").get<double>() + 1e-9);
+  // The notes kept, per recording and overall, with the chance level of an answer to another recording.
+  EXPECT_NE(r.output.find("chance"), std::string::npos) << r.output;
+  for (const auto& figures : {j.at("notes"), j.at("recordings")[0].at("notes")}) {
+    for (const char* which : {"answer", "voice_only", "chance"}) {
+      const double agreement = figures.at(which).at("pitch_agreement").get<double>();
+      EXPECT_GE(agreement, 0.0) << which;
+      EXPECT_LE(agreement, 1.0) << which;
+      EXPECT_TRUE(figures.at(which).at("chroma_similarity").is_number()) << which;
+      EXPECT_GT(figures.at(which).at("frames").get<int64_t>(), 0) << which;
+    }
+    EXPECT_TRUE(figures.contains("notes_kept"));
+  }
 }
 
 TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {
