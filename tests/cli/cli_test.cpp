@@ -202,6 +202,25 @@ TEST_F(CliAgent, EvaluatePrintsEachRecordingAndTheVoiceAloneAndWritesJson) {
   }
 }
 
+TEST_F(CliAgent, ChainWritesEveryPassAndTheCurveOfNotesKept) {
+  const auto r = test::run_command(cli() + " chain --agents " + agent() + " " + agent() + " --in " +
+                                   path("corpus/t3.wav") + " --passes 3 --out-dir " + path("chain") + " --seed 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("half of pass 1's"), std::string::npos) << r.output;
+  const auto j = read_json(path("chain/chain.json"));
+  ASSERT_EQ(j.at("passes").size(), 3u);
+  for (const auto& p : j.at("passes")) {
+    EXPECT_TRUE(std::filesystem::exists(*dir_ / "chain" / p.at("wav").get<std::string>())) << p.dump();
+    EXPECT_TRUE(p.at("original").contains("pitch_agreement")) << p.dump();
+    EXPECT_TRUE(p.at("previous").contains("onset_correlation")) << p.dump();
+  }
+  EXPECT_EQ(j.at("passes")[0].at("wav"), "pass_01_Tiny.wav");
+  EXPECT_TRUE(j.contains("half_pass"));
+  const auto sidecar = read_json(path("chain/pass_02_Tiny.json"));
+  EXPECT_EQ(sidecar.at("heard"), path("chain/pass_01_Tiny.wav"));
+  EXPECT_EQ(sidecar.at("chain_pass"), 2);
+}
+
 TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {
   for (const char* name : {"c1.wav", "c2.wav"}) {
     const auto r = test::run_command(cli() + " compose --agent " + agent() + " --out " + path(name) +
