@@ -31,9 +31,16 @@ void write_sine_wav(const std::filesystem::path& p, double seconds, int rate = 4
 TEST(Cli, HelpListsEveryCommand) {
   const auto r = test::run_command(cli() + " --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate"}) {
+  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate",
+                              "chain"}) {
     EXPECT_NE(r.output.find(command), std::string::npos) << command;
   }
+}
+
+TEST(Cli, AChainOfOneAgentIsAUsageError) {
+  const auto r = test::run_command(cli() + " chain --agents a --in x.wav --out-dir o");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--agents"), std::string::npos) << r.output;
 }
 
 TEST(Cli, MissingAudioFileGivesOneLineNamingItAndTheInputExitCode) {
@@ -114,7 +121,7 @@ TEST(Cli, BadOptionIsAUsageError) {
 
 TEST(Cli, AnUnknownDeviceIsAUsageErrorForEveryCommandThatTakesOne) {
   for (const char* command : {"converse --session s --agents a b", "demo --corpus c --out o",
-                              "agent new --agent a --corpus c"}) {
+                              "agent new --agent a --corpus c", "chain --agents a b --in x.wav --out-dir o"}) {
     const auto r = test::run_command(cli() + " " + command + " --device tpu");
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find("tpu"), std::string::npos) << r.output;
