@@ -40,7 +40,7 @@ int loudest_class(const double* row) {
 }
 
 // Pearson correlation of x[t] and y[t + lag] over t in [t0, t1) where both exist; NaN when
-// either side is flat or fewer than two pairs exist.
+// either side is constant or fewer than two pairs exist.
 double pearson(const double* x, int64_t nx, const double* y, int64_t ny, int64_t t0, int64_t t1, int64_t lag) {
   const int64_t from = std::max({t0, -lag, int64_t{0}}), to = std::min({t1, ny - lag, nx});
   if (to - from < 2) return NoteFigures::kNaN;
@@ -57,7 +57,7 @@ double pearson(const double* x, int64_t nx, const double* y, int64_t ny, int64_t
     sxx += dx * dx;
     syy += dy * dy;
   }
-  // Flat within rounding (a steady tone's flux) says nothing about onsets.
+  // A constant envelope (within rounding: silence, a signal without onsets) says nothing about them.
   if (sxx <= 1e-12 * n || syy <= 1e-12 * n) return NoteFigures::kNaN;
   return sxy / std::sqrt(sxx * syy);
 }
