@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/listening_evaluation.hpp"
+#include "agent/note_measure.hpp"
 #include "core/errors.hpp"
 
 namespace mh::agent {
@@ -32,6 +33,13 @@ SungSong vary(const Agent& agent, const torch::Tensor& heard_mel, double sigma, 
 
 SungSong imitate(const Agent& agent, const torch::Tensor& heard_mel, torch::Generator& gen) {
   return vary(agent, heard_mel, 0.0, gen);
+}
+
+SungSong answer_recording(const Agent& agent, const torch::Tensor& heard_audio, double sigma, torch::Generator& gen) {
+  auto out = vary(agent, agent.mel_snippets(heard_audio), sigma, gen);
+  const int rate = agent.settings().front_end.mel.sample_rate_hz;
+  out.notes = compare_notes_at(heard_audio, rate, out.audio, rate);
+  return out;
 }
 
 torch::Tensor latent_path(const Agent& agent, const torch::Tensor& audio) {

@@ -10,6 +10,7 @@
 
 #include "agent/agent.hpp"
 #include "dsp/listening.hpp"
+#include "dsp/notes.hpp"
 
 namespace mh::agent {
 
@@ -19,6 +20,8 @@ struct SungSong {
   torch::Tensor audio;    ///< mono [samples] float32 at the agent's sample rate
   /// For a song that answers what was heard: how closely it follows it (dsp/listening.hpp).
   std::optional<dsp::ListeningFigures> listening;
+  /// For a song that answers a heard recording: the notes it keeps of it (dsp/notes.hpp).
+  std::optional<dsp::NoteFigures> notes;
 };
 
 /// latents [n, D] + σ·N(0, 1), the noise drawn from `gen` as float32; σ = 0 returns `latents`
@@ -33,6 +36,11 @@ SungSong imitate(const Agent& agent, const torch::Tensor& heard_mel, torch::Gene
 /// As imitate, with vary_latents(σ) applied to the latents before singing (the noise is drawn
 /// first, then the voice's phases). σ = 0 is imitate.
 SungSong vary(const Agent& agent, const torch::Tensor& heard_mel, double sigma, torch::Generator& gen);
+
+/// The agent's answer to a heard recording (mono [samples] at the agent's rate): vary on its
+/// mel snippets (the same song as vary(agent, agent.mel_snippets(heard_audio), σ, gen)), with
+/// the notes the answer keeps of the recording. Throws as vary.
+SungSong answer_recording(const Agent& agent, const torch::Tensor& heard_audio, double sigma, torch::Generator& gen);
 
 /// A recording at the agent's rate → its latent path [n, D] (Agent::mel_snippets, then encode).
 torch::Tensor latent_path(const Agent& agent, const torch::Tensor& audio);

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "agent/note_measure.hpp"
 #include "core/json_checks.hpp"
 #include "dsp/front_end.hpp"
 #include "dsp/snippets.hpp"
@@ -63,6 +64,17 @@ MeasuredAnswer sing_and_measure(const Agent& agent, const voice::Voice& voice, c
   return out;
 }
 
+double NotesListening::notes_kept() const {
+  return dsp::notes_kept(answer.pitch_agreement, chance.pitch_agreement, voice_only.pitch_agreement);
+}
+
+nlohmann::json NotesListening::to_json() const {
+  return {{"answer", answer.to_json()},
+          {"voice_only", voice_only.to_json()},
+          {"chance", chance.to_json()},
+          {"notes_kept", number_or_null(notes_kept())}};
+}
+
 nlohmann::json ReconstructionFigures::to_json() const {
   return {{"snippets", snippets}, {"mse", number_or_null(model)}, {"mse_mean_snippet", number_or_null(mean_snippet)},
           {"mse_time_flat", number_or_null(time_flat)}};
@@ -74,30 +86,41 @@ nlohmann::json ListeningReport::to_json() const {
     files.push_back({{"name", r.name},
                      {"answer", r.answer.to_json()},
                      {"voice_only", r.voice_only.to_json()},
-                     {"reconstruction", r.reconstruction.to_json()}});
+                     {"reconstruction", r.reconstruction.to_json()},
+                     {"notes", r.notes.to_json()}});
   }
   return {{"recordings", files},
           {"answer", answer.to_json()},
           {"voice_only", voice_only.to_json()},
-          {"reconstruction", reconstruction.to_json()}};
+          {"reconstruction", reconstruction.to_json()},
+          {"notes", notes.to_json()}};
 }
 
 ListeningReport evaluate_listening(Agent& agent, const std::vector<HeardRecording>& heard, uint64_t seed) {
   const auto& fe = agent.settings().front_end;
   const dsp::MelFrontEnd front_end(fe.mel);
-  const int64_t snippet_samples = fe.snippet.snippet_samples(fe.mel.sample_rate_hz);
+  const int sr = fe.mel.sample_rate_hz;
+  const int64_t snippet_samples = fe.snippet.snippet_samples(sr);
   const auto voice = agent.voice();
   auto gen = model::cpu_generator(seed);
   const auto mean_snippet = mean_training_snippet(agent);
   std::vector<torch::Tensor> heard_mels, answers, voice_only, decoded;
+  std::vector<dsp::NoteFeatures> heard_notes, answer_notes, voice_notes;
+  std::vector<torch::Tensor> answer_audio;  // kept for the chance level of a lone recording
   std::vector<int64_t> groups;
   std::vector<std::vector<int64_t>> members(heard.size());
   for (size_t k = 0; k < heard.size(); ++k) {
     const auto mel = agent.mel_snippets(heard[k].audio);
     const auto sung_mel = voice.mel(agent.encode(mel));
     decoded.push_back(sung_mel);
-    answers.push_back(heard_back(voice.render_with_origins(sung_mel, gen), front_end, snippet_samples));
-    voice_only.push_back(heard_back(voice.render_with_origins(mel, gen), front_end, snippet_samples));
+    const auto answer = voice.render_with_origins(sung_mel, gen);
+    const auto voice_alone = voice.render_with_origins(mel, gen);
+    answers.push_back(heard_back(answer, front_end, snippet_samples));
+    voice_only.push_back(heard_back(voice_alone, front_end, snippet_samples));
+    heard_notes.push_back(note_features_at(heard[k].audio, sr));
+    answer_notes.push_back(note_features_at(answer.audio, sr));
+    voice_notes.push_back(note_features_at(voice_alone.audio, sr));
+    if (heard.size() == 1) answer_audio.push_back(answer.audio);
     for (int64_t i = 0; i < mel.size(0); ++i) {
       members[k].push_back(static_cast<int64_t>(groups.size()));
       groups.push_back(static_cast<int64_t>(k));
@@ -113,10 +136,26 @@ ListeningReport evaluate_listening(Agent& agent, const std::vector<HeardRecordin
   report.reconstruction = reconstruction_figures(h, torch::cat(decoded), mean_snippet);
   report.answer = dsp::summarise(d_answer);
   report.voice_only = dsp::summarise(d_voice);
+  std::vector<dsp::NoteFigures> pooled_answer, pooled_voice, pooled_chance;
   for (size_t k = 0; k < heard.size(); ++k) {
+    NotesListening notes;
+    notes.answer = dsp::compare_notes(heard_notes[k], answer_notes[k]);
+    notes.voice_only = dsp::compare_notes(heard_notes[k], voice_notes[k]);
+    if (heard.size() > 1) {
+      notes.chance = dsp::compare_notes(heard_notes[k], answer_notes[(k + 1) % heard.size()]);
+    } else {
+      const auto& first = heard[k].audio;
+      const auto& second = answer_audio[k];
+      notes.chance =
+          compare_notes_at(first.slice(0, 0, first.size(0) / 2), sr, second.slice(0, second.size(0) / 2), sr);
+    }
+    pooled_answer.push_back(notes.answer);
+    pooled_voice.push_back(notes.voice_only);
+    pooled_chance.push_back(notes.chance);
     report.recordings.push_back({heard[k].name, dsp::summarise(d_answer, members[k]), dsp::summarise(d_voice, members[k]),
-                                 reconstruction_figures(heard_mels[k], decoded[k], mean_snippet)});
+                                 reconstruction_figures(heard_mels[k], decoded[k], mean_snippet), notes});
   }
+  report.notes = {dsp::pool(pooled_answer), dsp::pool(pooled_voice), dsp::pool(pooled_chance)};
   return report;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 /// Does an agent listen? It imitates recordings (σ = 0) and its answers are compared with what
 /// it heard (dsp/listening.hpp), next to the voice path alone (the heard mel rendered without
-/// the model), which is the ceiling.
+/// the model), which is the ceiling. The notes the answers keep are measured on the audio
+/// (dsp/notes.hpp, docs/notes.md).
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -10,6 +11,7 @@
 
 #include "agent/agent.hpp"
 #include "dsp/listening.hpp"
+#include "dsp/notes.hpp"
 
 namespace mh::agent {
 
@@ -26,16 +28,28 @@ struct ReconstructionFigures {
   nlohmann::json to_json() const;
 };
 
+/// The notes of what was heard that the agent's answer keeps, next to the voice path alone and
+/// to chance: what was heard against the agent's answer to another recording (the next one; with
+/// one recording only, its first half against the second half of the answer).
+struct NotesListening {
+  dsp::NoteFigures answer, voice_only, chance;
+  /// Of pitch agreement: (answer − chance) / (voice_only − chance), NaN when voice <= chance.
+  double notes_kept() const;
+  nlohmann::json to_json() const;
+};
+
 struct RecordingListening {
   std::string name;
   dsp::ListeningFigures answer, voice_only;
   ReconstructionFigures reconstruction;
+  NotesListening notes;
 };
 
 struct ListeningReport {
   std::vector<RecordingListening> recordings;
   dsp::ListeningFigures answer, voice_only;  ///< over every snippet of every recording
   ReconstructionFigures reconstruction;
+  NotesListening notes;  ///< every recording's figures pooled (dsp::pool)
   nlohmann::json to_json() const;
 };
 

@@ -1,6 +1,7 @@
 // metahuman evaluate: does the agent listen? Imitations of recordings compared with what was heard.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
 
 #include "agent/agent.hpp"
@@ -28,6 +29,18 @@ std::string row(const std::string& name, const dsp::ListeningFigures& a, const d
                      v.envelope_ratio, v.frames_ratio);
 }
 
+std::string percent(double share) { return std::isnan(share) ? "-" : fmt::format("{:.0f}%", 100 * share); }
+
+// Notes (dsp/notes.hpp): pitch agreement of the answer with its chance level, chroma similarity
+// and onset correlation, the same for the voice alone, and the notes kept.
+std::string notes_row(const std::string& name, const agent::NotesListening& n) {
+  return fmt::format("{:<28} {:>6} {:>6} {:>6.2f} {:>6.2f} | {:>6} {:>6.2f} {:>6.2f} | {:>6}",
+                     name.size() > 28 ? name.substr(0, 25) + "..." : name, percent(n.answer.pitch_agreement),
+                     percent(n.chance.pitch_agreement), n.answer.chroma_similarity, n.answer.onset_correlation,
+                     percent(n.voice_only.pitch_agreement), n.voice_only.chroma_similarity,
+                     n.voice_only.onset_correlation, percent(n.notes_kept()));
+}
+
 void run_evaluate(const EvaluateOptions& o) {
   auto a = open_agent(o.agent);
   const int sr = a.settings().front_end.mel.sample_rate_hz;
@@ -44,6 +57,14 @@ void run_evaluate(const EvaluateOptions& o) {
              "envelope", "frames", "l-term", "env×", "frm×", "voice alone: env", "frames", "l-term", "env×", "frm×");
   for (const auto& r : report.recordings) fmt::print("{}\n", row(r.name, r.answer, r.voice_only));
   fmt::print("{}\n", row("all", report.answer, report.voice_only));
+  fmt::print("notes: pitch agreement (chance: {}), chroma similarity, onset correlation; kept = (answer − chance) / "
+             "(voice − chance)\n",
+             heard.size() > 1 ? "each recording against the answer to the next one"
+                              : "the first half of the recording against the second half of its answer");
+  fmt::print("{:<28} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6}\n", "recording", "pitch", "chance", "chroma",
+             "onset", "voice", "chroma", "onset", "kept");
+  for (const auto& r : report.recordings) fmt::print("{}\n", notes_row(r.name, r.notes));
+  fmt::print("{}\n", notes_row("all", report.notes));
   const auto& r = report.reconstruction;
   fmt::print("ML1 reconstruction MSE {:.5f}; mean training snippet {:.5f} (×{:.2f}); each snippet's time-averaged "
              "spectrum {:.5f} (×{:.2f})\n", r.model, r.mean_snippet, r.model / r.mean_snippet, r.time_flat,

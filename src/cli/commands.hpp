@@ -21,5 +21,6 @@ void add_converse_command(CLI::App& app);
 /// `agent new` (the `agent` group holds it).
 void add_agent_new_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
+void add_chain_command(CLI::App& app);
 
 }  // namespace mh::cli

@@ -8,12 +8,18 @@ namespace mh::cli {
 
 namespace {
 
-// How closely an imitation or variation follows what its singer heard (dsp/listening.hpp).
+// How closely an imitation or variation follows what its singer heard (dsp/listening.hpp), and
+// how many of its notes it keeps.
 std::string listening_note(const nlohmann::json& e) {
   if (!e.contains("listening")) return "";
   const auto& l = e["listening"];
   const auto num = [&](const char* k) { return l.contains(k) && l[k].is_number() ? l[k].get<double>() : std::nan(""); };
-  return fmt::format(", {:.1f} dB from what was heard (×{:.2f})", num("envelope_db"), num("envelope_ratio"));
+  std::string note =
+      fmt::format(", {:.1f} dB from what was heard (×{:.2f})", num("envelope_db"), num("envelope_ratio"));
+  // The share of frames whose loudest pitch class the answer keeps (dsp/notes.hpp).
+  const double pitch = num("pitch_agreement");
+  if (!std::isnan(pitch)) note += fmt::format(", notes {:.0f} %", 100 * pitch);
+  return note;
 }
 
 }  // namespace

@@ -127,6 +127,14 @@ json song_event(const SongInfo& info, int turn, const std::string& listener, dou
   return event;
 }
 
+// The notes an answer keeps of the song it answers (dsp/notes.hpp), beside the mel figures of
+// its `listening` object: "frames" would read as mel frames there, so the count is note_frames.
+void add_notes(json& listening, const dsp::NoteFigures& notes) {
+  const auto j = notes.to_json();
+  for (const char* key : {"pitch_agreement", "chroma_similarity", "onset_correlation"}) listening[key] = j[key];
+  listening["note_frames"] = notes.frames;
+}
+
 class Loop {
  public:
   explicit Loop(const ConversationOptions& o) : o_(o), log_(o.session / "events.jsonl") {}
@@ -345,8 +353,8 @@ Performance Loop::perform(Party& singer, SongInfo& info, torch::Generator& gen) 
     out.source = {{"file", s_.opening_file}};
     info.lineage.back().from = fs::path(s_.opening_file).filename().string();
   } else {  // imitation or variation of what the singer just heard
-    const auto heard = a.mel_snippets(heard_audio(singer, songs_.at(static_cast<size_t>(*info.parent))));
-    out.song = agent::vary(a, heard, info.sigma, gen);
+    out.song = agent::answer_recording(a, heard_audio(singer, songs_.at(static_cast<size_t>(*info.parent))), info.sigma,
+                                       gen);
   }
   return out;
 }
@@ -375,6 +383,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     json event = song_event(info, turn, listener.name, static_cast<double>(made.song.audio.numel()) / rate);
     if (made.song.listening) {
       event["listening"] = made.song.listening->to_json();
+      if (made.song.notes) add_notes(event["listening"], *made.song.notes);
       singer.listening_since_dream[kind].push_back(event["listening"]);
     }
     emit(event);

@@ -65,6 +65,22 @@ TEST(AgentVoice, AVariationIsSeededAndMovesTheLatentsOffTheImitation) {
   EXPECT_GT((one.latents - a.encode(heard)).abs().mean().item<double>(), 0.1);
 }
 
+TEST(AgentVoice, AnAnswerToARecordingIsTheVariationOfItsSnippetsWithTheNotesItKeeps) {
+  const auto a = voice_test_agent();
+  const auto audio = audio::read_audio(test::TinyAgents::get().corpus() / "tone2.wav",
+                                       a.settings().front_end.mel.sample_rate_hz).samples;
+  auto g1 = cpu_generator(6), g2 = cpu_generator(6);
+  const auto answer = agent::answer_recording(a, audio, 0.0, g1);
+  const auto same = agent::imitate(a, a.mel_snippets(audio), g2);
+  EXPECT_TRUE(torch::equal(answer.audio, same.audio));
+  ASSERT_TRUE(answer.listening.has_value());
+  ASSERT_TRUE(answer.notes.has_value());
+  EXPECT_GT(answer.notes->frames, 50);  // 2.5 s of 23-ms frames
+  EXPECT_GE(answer.notes->pitch_agreement, 0.0);
+  EXPECT_LE(answer.notes->pitch_agreement, 1.0);
+  EXPECT_FALSE(same.notes.has_value());  // heard as mel only: no audio to compare notes with
+}
+
 TEST(AgentVoice, TheLatentPathOfARecordingEncodesItsSnippets) {
   const auto a = voice_test_agent();
   const auto audio = audio::read_audio(test::TinyAgents::get().corpus() / "tone1.wav",

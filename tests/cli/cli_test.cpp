@@ -31,9 +31,16 @@ void write_sine_wav(const std::filesystem::path& p, double seconds, int rate = 4
 TEST(Cli, HelpListsEveryCommand) {
   const auto r = test::run_command(cli() + " --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate"}) {
+  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate",
+                              "chain"}) {
     EXPECT_NE(r.output.find(command), std::string::npos) << command;
   }
+}
+
+TEST(Cli, AChainOfOneAgentIsAUsageError) {
+  const auto r = test::run_command(cli() + " chain --agents a --in x.wav --out-dir o");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--agents"), std::string::npos) << r.output;
 }
 
 TEST(Cli, MissingAudioFileGivesOneLineNamingItAndTheInputExitCode) {
@@ -114,7 +121,7 @@ TEST(Cli, BadOptionIsAUsageError) {
 
 TEST(Cli, AnUnknownDeviceIsAUsageErrorForEveryCommandThatTakesOne) {
   for (const char* command : {"converse --session s --agents a b", "demo --corpus c --out o",
-                              "agent new --agent a --corpus c"}) {
+                              "agent new --agent a --corpus c", "chain --agents a b --in x.wav --out-dir o"}) {
     const auto r = test::run_command(cli() + " " + command + " --device tpu");
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find("tpu"), std::string::npos) << r.output;
@@ -188,6 +195,37 @@ TEST_F(CliAgent, EvaluatePrintsEachRecordingAndTheVoiceAloneAndWritesJson) {
   // The voice alone renders what was heard: far closer to it than to the other recordings.
   EXPECT_GT(j.at("voice_only").at("envelope_ratio").get<double>(), 2.0) << j.dump();
   EXPECT_LT(j.at("voice_only").at("envelope_db").get<double>(), j.at("answer").at("envelope_db").get<double>() + 1e-9);
+  // The notes kept, per recording and overall, with the chance level of an answer to another recording.
+  EXPECT_NE(r.output.find("chance"), std::string::npos) << r.output;
+  for (const auto& figures : {j.at("notes"), j.at("recordings")[0].at("notes")}) {
+    for (const char* which : {"answer", "voice_only", "chance"}) {
+      const double agreement = figures.at(which).at("pitch_agreement").get<double>();
+      EXPECT_GE(agreement, 0.0) << which;
+      EXPECT_LE(agreement, 1.0) << which;
+      EXPECT_TRUE(figures.at(which).at("chroma_similarity").is_number()) << which;
+      EXPECT_GT(figures.at(which).at("frames").get<int64_t>(), 0) << which;
+    }
+    EXPECT_TRUE(figures.contains("notes_kept"));
+  }
+}
+
+TEST_F(CliAgent, ChainWritesEveryPassAndTheCurveOfNotesKept) {
+  const auto r = test::run_command(cli() + " chain --agents " + agent() + " " + agent() + " --in " +
+                                   path("corpus/t3.wav") + " --passes 3 --out-dir " + path("chain") + " --seed 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("half of pass 1's"), std::string::npos) << r.output;
+  const auto j = read_json(path("chain/chain.json"));
+  ASSERT_EQ(j.at("passes").size(), 3u);
+  for (const auto& p : j.at("passes")) {
+    EXPECT_TRUE(std::filesystem::exists(*dir_ / "chain" / p.at("wav").get<std::string>())) << p.dump();
+    EXPECT_TRUE(p.at("original").contains("pitch_agreement")) << p.dump();
+    EXPECT_TRUE(p.at("previous").contains("onset_correlation")) << p.dump();
+  }
+  EXPECT_EQ(j.at("passes")[0].at("wav"), "pass_01_Tiny.wav");
+  EXPECT_TRUE(j.contains("half_pass"));
+  const auto sidecar = read_json(path("chain/pass_02_Tiny.json"));
+  EXPECT_EQ(sidecar.at("heard"), path("chain/pass_01_Tiny.wav"));
+  EXPECT_EQ(sidecar.at("chain_pass"), 2);
 }
 
 TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {

@@ -92,6 +92,7 @@ TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
   EXPECT_NE(r.output.find("forgetting"), std::string::npos) << r.output;  // the measures table
   EXPECT_NE(r.output.find("Valerio: still"), std::string::npos) << r.output;  // tiny runs stay mostly human
   EXPECT_NE(r.output.find("Dennis sings imitation"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", notes "), std::string::npos) << r.output;  // an answer's pitch agreement
   const auto again = test::run_command(converse_cli() + converse_args(run.path()));
   EXPECT_EQ(again.exit_code, 9) << again.output;  // a session error
   EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;

@@ -34,6 +34,20 @@ TEST(Conversation, SingsListensRemembersAndDreamsWithProvenance) {
   EXPECT_EQ(of_type(events, "dream_end").size(), 2u);
   EXPECT_EQ(run.songs().size(), 6u);
   EXPECT_EQ(of_type(events, "round_start").at(0)["round"], 1);  // rounds count from 1, as the original's
+  // Answers to another song carry the notes they keep of it beside the mel figures.
+  for (const auto& e : of_type(events, "song")) {
+    const bool answers = e["kind"] == "imitation" || e["kind"] == "variation";
+    ASSERT_EQ(e.contains("listening"), answers || e["kind"] == "human") << e.dump();
+    if (!e.contains("listening")) continue;
+    const auto& l = e["listening"];
+    EXPECT_TRUE(l.contains("envelope_db")) << e.dump();
+    EXPECT_EQ(l.contains("pitch_agreement"), answers) << e.dump();
+    if (answers) {
+      EXPECT_GT(l["note_frames"].get<int64_t>(), 0) << e.dump();
+      EXPECT_GE(l["pitch_agreement"].get<double>(), 0.0) << e.dump();
+      EXPECT_LE(l["pitch_agreement"].get<double>(), 1.0) << e.dump();
+    }
+  }
 
   // Valerio opened the first half and heard Dennis's imitation, opening and variation.
   const auto a = agent::Agent::open(run.agent_a());
