@@ -15,7 +15,10 @@ struct Ml2Settings {
   /// original)
   std::string preset = "autoregressive";
   int latent_dim = 32;              ///< song latent size (sequence, dense; the dense model's last version used 2)
-  int hidden = 256;                 ///< GRU width of the sequence and autoregressive presets (dense: fixed 128, 64)
+  /// GRU width of the autoregressive and sequence presets (dense: fixed 128, 64). 64 since the
+  /// autoregressive preset became the default (a wider one fits the few songs too closely and
+  /// composes too still); the sequence preset's earlier default was 256.
+  int hidden = 64;
   int max_length = 512;             ///< longest order in snippets (the dense preset's input length)
   double learning_rate = 1e-3;      ///< Adam
   int batch_size = 16;              ///< songs per batch
@@ -29,7 +32,7 @@ struct Ml2Settings {
   int crops_per_song = 8;           ///< training windows drawn from each song of a batch
   int crop_min = 8;                 ///< shortest training window, in steps (a shorter song is taken whole)
   int crop_max = 64;                ///< longest training window, in steps (≥ crop_min)
-  double input_noise = 0.1;         ///< std of the noise on teacher-forced inputs, normalised units
+  double input_noise = 0.5;         ///< std of the noise on teacher-forced inputs, normalised units
   double temperature = 1.0;         ///< sampling: component weights ∝ π^(1/τ), spread τ · σ
 
   /// Throws SettingsError naming the field, the value and the allowed range.
