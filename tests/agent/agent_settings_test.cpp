@@ -138,7 +138,7 @@ const char* const kAutoregressiveJsonKeys =
 /// `toml` with its [ml2] table replaced by `table`.
 std::string with_ml2_table(const std::string& toml, const std::string& table) {
   const auto from = toml.find("[ml2]\n");
-  const auto to = toml.find("\n[", from) + 1;
+  const auto to = toml.find("\n\n[", from) + 1;  // the blank line before the next table stays
   return toml.substr(0, from) + table + toml.substr(to);
 }
 
