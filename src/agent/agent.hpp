@@ -139,16 +139,21 @@ class Agent {
   /// True when ML2 exists and was trained on orders of the current ML1.
   bool ml2_is_current() const;
 
-  /// n machine songs: ML2 orders sampled with `gen` (its prior, lengths decoded by the model and
-  /// kept within the trained range), as ML1 latents [T_i, D] float32 on the CPU, ready for
-  /// voice().sing. seconds > 0 asks for round(seconds / snippet seconds) snippets (at least 1):
-  /// within the trained range the decoder is run for exactly that many steps; beyond it a song is
-  /// continued with further sampled songs, one after another, and the last is cut at the target.
-  /// Same generator state ⇒ same songs. Throws SettingsError for n outside [1, 10000] or seconds
-  /// outside [0, 86400]; CheckpointError without ML2 or when ML2 was trained on another ML1.
-  std::vector<torch::Tensor> compose(int n, double seconds, torch::Generator& gen);
+  /// n machine songs: ML2 orders sampled with `gen` (lengths decoded by the model, or drawn by
+  /// the autoregressive preset, within the trained range), as ML1 latents [T_i, D] float32 on the
+  /// CPU, ready for voice().sing. seconds > 0 asks for round(seconds / snippet seconds) snippets
+  /// (at least 1): up to the model's longest_song() it composes exactly that many steps in one
+  /// piece (the trained range for a decoder of whole songs, ml2.max_length for the
+  /// autoregressive preset); beyond it a song is continued with further sampled songs, one after
+  /// another, and the last is cut at the target.
+  /// temperature > 0 replaces the autoregressive preset's sampling temperature for this call.
+  /// Same generator state ⇒ same songs. Throws SettingsError for n outside [1, 10000], seconds
+  /// outside [0, 86400], temperature outside [0, 10] or given to another preset; CheckpointError
+  /// without ML2 or when ML2 was trained on another ML1.
+  std::vector<torch::Tensor> compose(int n, double seconds, torch::Generator& gen, double temperature = 0);
   /// `steps` ≥ 2 orders between songs a and b (ML2 latents evenly spaced from a's to b's, both
-  /// included), as ML1 latents [T_i, D] on the CPU. Throws as compose and song_order.
+  /// included; the autoregressive preset blends the two orders themselves), as ML1 latents
+  /// [T_i, D] on the CPU. Throws as compose and song_order.
   std::vector<torch::Tensor> interpolate_songs(int64_t song_a, int64_t song_b, int steps);
   /// Length of one snippet in seconds.
   double snippet_seconds() const;

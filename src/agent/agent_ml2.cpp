@@ -9,6 +9,7 @@
 #include "core/check.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "model/ml2_autoregressive.hpp"
 #include "model/ml2_checkpoint.hpp"
 
 namespace mh::agent {
@@ -86,18 +87,32 @@ model::Ml2 Agent::current_ml2() const {
   return m;
 }
 
-std::vector<torch::Tensor> Agent::compose(int n, double seconds, torch::Generator& gen) {
+std::vector<torch::Tensor> Agent::compose(int n, double seconds, torch::Generator& gen, double temperature) {
   check_range("compose: n", n, 1, 10000);
   check_range("compose: seconds", seconds, 0.0, 86400.0);
+  check_range("compose: temperature", temperature, 0.0, 10.0);
   auto m = current_ml2();
+  auto* ar = dynamic_cast<model::AutoregressiveImpl*>(&m.net());
+  if (temperature > 0 && ar == nullptr) {
+    throw SettingsError(fmt::format("compose: a temperature needs ml2.preset = 'autoregressive', {} is '{}'",
+                                    ml2_path().string(), m.settings().preset));
+  }
+  // The model is the cache's: it gets its own temperature back however this call ends.
+  struct TemperatureGuard {
+    model::AutoregressiveImpl* net;
+    double saved;
+    ~TemperatureGuard() {
+      if (net != nullptr) net->set_temperature(saved);
+    }
+  } guard{temperature > 0 ? ar : nullptr, ar != nullptr ? ar->options().temperature : 0.0};
+  if (guard.net != nullptr) guard.net->set_temperature(temperature);
   auto& net = m.net();
-  const auto range = net.stats();
   std::vector<torch::Tensor> songs;
   if (seconds <= 0) {
     songs = m.sample(n, gen, 1, static_cast<int>(net.max_length()));
   } else {
     const int64_t target = std::max<int64_t>(1, std::llround(seconds / snippet_seconds()));
-    if (target <= range.max_length) {
+    if (target <= net.longest_song()) {
       songs = m.sample(n, gen, static_cast<int>(target), static_cast<int>(target));
     } else {
       for (int i = 0; i < n; ++i) {

@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   add_compose_command(app);
   add_sing_command(app);
   add_interpolate_command(app);
+  add_motion_command(app);
   add_converse_command(app);
   add_agent_new_command(app);
   add_evaluate_command(app);

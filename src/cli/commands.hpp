@@ -17,6 +17,7 @@ void add_encode_command(CLI::App& app);
 void add_compose_command(CLI::App& app);
 void add_sing_command(CLI::App& app);
 void add_interpolate_command(CLI::App& app);
+void add_motion_command(CLI::App& app);
 void add_converse_command(CLI::App& app);
 /// `agent new` (the `agent` group holds it).
 void add_agent_new_command(CLI::App& app);

@@ -506,6 +506,13 @@ bool Loop::dream(Party& p, int round) {
     const auto m = measure_generation(p.agent, *p.judge, in);
     json measures = m.values;
     measures.update(ml1_validation);
+    // ML2's held-out error and how its songs move (docs/ml2_composing.md), flat for plotting.
+    measures["ml2_val_mse"] = number_or_null(done->ml2_val);
+    const auto& motion = done->ml2_motion;
+    for (const char* key : {"step", "spread", "variety", "nearest", "closest_pair"}) {
+      measures[std::string("ml2_") + key + "_ratio"] = motion.is_object() ? motion["ratio"][key] : json(nullptr);
+    }
+    measures["ml2_motion"] = motion.is_object() ? motion : json(nullptr);
     measures["agent"] = p.name;
     measures["dream"] = index;
     measures["round"] = round;

@@ -16,7 +16,12 @@ namespace mh::conversation {
 namespace {
 constexpr EnumWords<DreamPolicy, 3> kDreamPolicies{
     {{"accumulate", DreamPolicy::kAccumulate}, {"replace", DreamPolicy::kReplace}, {"mix", DreamPolicy::kMix}}};
+constexpr EnumWords<Ml2DreamStart, 3> kMl2DreamStarts{{{"fine-tune", Ml2DreamStart::kFineTune},
+                                                       {"by-drift", Ml2DreamStart::kByDrift},
+                                                       {"fresh", Ml2DreamStart::kFresh}}};
 }  // namespace
+
+std::string to_string(Ml2DreamStart start) { return word_of(kMl2DreamStarts, start); }
 
 std::string to_string(DreamPolicy policy) { return word_of(kDreamPolicies, policy); }
 
@@ -40,8 +45,14 @@ const FieldTable<RoleSettings>& role_fields() {
       {"dream_batch_size", "ML1's batch in dreams (0: the agent's ml1.batch_size)", &RoleSettings::dream_batch_size, 0,
        4096},
       {"dream_budget_s", "wall-clock budget of a dream in seconds (0: none)", &RoleSettings::dream_budget_s, 0, 1e6},
-      {"ml2_fresh_drift", "ML2 starts afresh when the song orders moved more than this share of their variance",
+      {"dream_ml2_start",
+       "how a dream's ML2 starts: from its weights (fine-tune), afresh when the orders moved more than "
+       "ml2_fresh_drift (by-drift), or afresh (fresh)",
+       enum_words(&RoleSettings::dream_ml2_start, kMl2DreamStarts)},
+      {"ml2_fresh_drift", "by-drift: ML2 starts afresh when the song orders moved more than this share of their variance",
        &RoleSettings::ml2_fresh_drift, 0, 1e6},
+      {"dream_ml2_fresh_epochs", "epochs of a fresh ML2 in a dream (0: the agent's ml2.epochs)",
+       &RoleSettings::dream_ml2_fresh_epochs, 0, 100000},
   };
   return table;
 }

@@ -20,6 +20,14 @@ std::string to_string(DreamPolicy policy);
 /// Throws SettingsError naming `field` for an unknown word.
 DreamPolicy parse_dream_policy(const std::string& word, const std::string& field);
 
+/// How a dream's ML2 training starts.
+enum class Ml2DreamStart {
+  kFineTune,  ///< from its weights (afresh only when there are none)
+  kByDrift,   ///< from its weights unless the song orders moved more than ml2_fresh_drift
+  kFresh,     ///< afresh every dream
+};
+std::string to_string(Ml2DreamStart start);
+
 struct RoleSettings {
   double variation_sigma = 0.5;   ///< latent noise of a variation (0 = exact imitation)
   DreamPolicy dream_policy = DreamPolicy::kAccumulate;
@@ -32,9 +40,15 @@ struct RoleSettings {
   /// then trains one epoch at least, so that it matches the new ML1. A budgeted dream is not
   /// reproducible to the byte (it depends on the machine's speed).
   double dream_budget_s = 0;
-  /// ML2 continues from its weights after a dream unless ML1's new song orders moved by more
-  /// than this share of their spread (mean squared move / variance); then it starts afresh.
+  /// Fine-tuning keeps what ML2 learned across dreams; a fresh ML2 trained for a dream's few
+  /// epochs ended worse than the one it replaced (docs/ml2_composing.md).
+  Ml2DreamStart dream_ml2_start = Ml2DreamStart::kFineTune;
+  /// by-drift: ML2 starts afresh when ML1's new song orders moved by more than this share of
+  /// their spread (mean squared move / variance).
   double ml2_fresh_drift = 0.25;
+  /// Epochs of a fresh ML2 in a dream (0: the agent's ml2.epochs, what its first training
+  /// took), so that it reaches the validation figure of the model it replaces.
+  int dream_ml2_fresh_epochs = 0;
 
   /// Throws SettingsError naming `prefix`.field, the value and the allowed range.
   void validate(const std::string& prefix) const;

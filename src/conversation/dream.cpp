@@ -8,9 +8,12 @@
 #include <limits>
 
 #include "agent/agent.hpp"
+#include "agent/agent_motion.hpp"
 #include "core/errors.hpp"
 #include "core/clock.hpp"
 #include "core/files.hpp"
+#include "core/seed_mix.hpp"
+#include "model/cpu_generator.hpp"
 
 namespace mh::conversation {
 namespace fs = std::filesystem;
@@ -55,7 +58,9 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
   plan.ml2_epochs = role.dream_ml2_epochs;
   plan.batch_size = role.dream_batch_size > 0 ? role.dream_batch_size : agent.settings().ml1.batch_size;
   plan.budget_s = role.dream_budget_s;
+  plan.ml2_start = role.dream_ml2_start;
   plan.ml2_fresh_drift = role.ml2_fresh_drift;
+  plan.ml2_fresh_epochs = role.dream_ml2_fresh_epochs;
   auto all_of = [](std::vector<int64_t> a, const std::vector<int64_t>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -123,6 +128,9 @@ double order_drift(const std::vector<torch::Tensor>& before, const std::vector<t
 
 namespace {
 
+// The stream of the songs a dream composes to measure ML2, apart from the plan's draws.
+constexpr std::uint64_t kMotionStream = 0x6d6f74696f6eULL;  // "motion"
+
 /// The first call of a dream saves `file`; a redo restores it, so both start from the same state.
 void snapshot_or_restore(const fs::path& file, const fs::path& snapshot) {
   if (fs::exists(snapshot)) {
@@ -181,13 +189,28 @@ std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
       o.ml2_progress = [&](const model::Ml2TrainProgress& p) { callbacks.progress("ml2", p.epoch, p.loss); };
     }
     if (!orders_before.empty()) report.order_drift = order_drift(orders_before, agent.song_orders().orders);
-    // Small moves keep what ML2 learned; a large one would leave it describing another space.
-    o.continue_training = had_ml2 && std::isfinite(report.order_drift) && report.order_drift <= plan.ml2_fresh_drift;
-    if (!o.continue_training) o.seed = static_cast<int64_t>(plan.seed & 0x7fffffffffffffffULL);
+    switch (plan.ml2_start) {
+      case Ml2DreamStart::kFineTune: o.continue_training = had_ml2; break;
+      case Ml2DreamStart::kByDrift:
+        o.continue_training =
+            had_ml2 && std::isfinite(report.order_drift) && report.order_drift <= plan.ml2_fresh_drift;
+        break;
+      case Ml2DreamStart::kFresh: o.continue_training = false; break;
+    }
+    if (!o.continue_training) {
+      o.seed = static_cast<int64_t>(plan.seed & 0x7fffffffffffffffULL);
+      // A dream's few epochs leave a fresh model behind the one it replaces.
+      o.epochs = plan.ml2_fresh_epochs > 0 ? plan.ml2_fresh_epochs : agent.settings().ml2.epochs;
+    }
     const auto outcome = agent.train_ml2(o);
     if (outcome.stopped) return std::nullopt;
     report.out_of_time = report.out_of_time || outcome.out_of_time;
     report.ml2 = o.continue_training ? "fine-tune" : "fresh";
+    report.ml2_val = outcome.val_reconstruction;
+    if (agent.ml2_is_current()) {
+      auto gen = model::cpu_generator(mix_seed(plan.seed, kMotionStream));
+      report.ml2_motion = agent::agent_motion(agent, kDreamMotionSongs, 0, gen).comparison.to_json();
+    }
   }
   return report;
 }

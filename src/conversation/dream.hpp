@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <cmath>
 
 #include "conversation/conversation_settings.hpp"
 
@@ -32,9 +35,14 @@ struct DreamPlan {
   int ml1_epochs = 0, ml2_epochs = 0;
   int batch_size = 0;          ///< ML1's batch (> 0)
   double budget_s = 0;         ///< > 0: wall-clock budget
+  Ml2DreamStart ml2_start = Ml2DreamStart::kFineTune;
   double ml2_fresh_drift = 0.25;
+  int ml2_fresh_epochs = 0;    ///< > 0: epochs of a fresh ML2 (else the agent's ml2.epochs)
   std::uint64_t seed = 0;
 };
+
+/// Machine songs a dream composes to measure ML2's motion (DreamReport::ml2_motion).
+inline constexpr int kDreamMotionSongs = 4;
 
 /// The items and songs a dream trains on. `first_new_song`: the first dataset song added since
 /// the last dream (the replace policy trains on those only; it falls back to accumulate when
@@ -55,12 +63,17 @@ struct DreamReport {
   int64_t ml1_epochs_done = 0;   ///< epochs of this dream (the last one may be cut short)
   std::string ml2 = "none";      ///< "fine-tune", "fresh" or "none" (not retrained)
   double order_drift = 0;        ///< mean squared move of the song orders / their variance (NaN: unknown)
+  double ml2_val = std::nan("");  ///< ML2's last validation figure (Ml2EpochRecord), NaN if none
+  /// kDreamMotionSongs songs composed by the new ML2 against as many human songs
+  /// (model::MotionComparison::to_json); null when ML2 was not retrained.
+  nlohmann::json ml2_motion;
 };
 
 /// Restores ML1 (and ML2) from the snapshots in `snapshot_dir` named `stem` (made by the first
 /// call for this dream), trains ML1 for plan.ml1_epochs more epochs on plan.items, then trains
-/// ML2 on plan.songs: from its weights when the orders moved less than plan.ml2_fresh_drift,
-/// afresh otherwise. Returns nullopt when stopped (the agent then holds a half-done dream that
+/// ML2 on plan.songs as plan.ml2_start says: plan.ml2_epochs more from its weights, or afresh
+/// for plan.ml2_fresh_epochs (0: the agent's ml2.epochs). Then it composes kDreamMotionSongs
+/// songs (seeded by plan.seed) and measures their motion. Returns nullopt when stopped (the agent then holds a half-done dream that
 /// the next call redoes). Throws what Agent's training throws.
 std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
                                      const std::filesystem::path& snapshot_dir, const std::string& stem,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.hpp"
+#include "model/ml2_autoregressive.hpp"
 #include "model/ml2_dense_ae.hpp"
 #include "model/ml2_sequence_vae.hpp"
 
@@ -10,6 +11,17 @@ namespace mh::model {
 
 std::shared_ptr<OrderModelImpl> make_order_model(const Ml2Settings& settings, int64_t input_dim) {
   settings.validate();
+  if (settings.preset == "autoregressive") {
+    AutoregressiveOptions o;
+    o.input_dim = input_dim;
+    o.hidden = settings.hidden;
+    o.latent_dim = settings.latent_dim;
+    o.max_length = settings.max_length;
+    o.mixtures = settings.mixtures;
+    o.temperature = settings.temperature;
+    o.init_seed = settings.seed;
+    return std::make_shared<AutoregressiveImpl>(o);
+  }
   if (settings.preset == "dense") {
     DenseOrderAeOptions o;
     o.input_dim = input_dim;

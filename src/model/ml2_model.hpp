@@ -1,6 +1,7 @@
 #pragma once
-/// ML2 behind one interface: the preset chosen by Ml2Settings (sequence VAE or dense
-/// autoencoder), the ML1 version its orders came from, and the operations callers need. All
+/// ML2 behind one interface: the preset chosen by Ml2Settings (autoregressive model, sequence
+/// VAE or dense autoencoder), the ML1 version its orders came from, and the operations callers
+/// need. All
 /// orders are in ML1 latent space ([T, D]); results are on the model's device. Inference runs
 /// without gradients and is the same in train and eval mode.
 #include <torch/torch.h>
@@ -26,7 +27,8 @@ class Ml2 {
   /// not the settings' preset.
   Ml2(Ml2Settings settings, std::shared_ptr<OrderModelImpl> net, std::string ml1_version);
 
-  /// orders → mu [N, latent]. Throws ShapeError, CheckpointError (untrained: no statistics).
+  /// orders → mu [N, latent]. Throws ShapeError, CheckpointError (untrained: no statistics),
+  /// SettingsError for a preset without a song latent (autoregressive).
   torch::Tensor encode(const std::vector<torch::Tensor>& orders) { return net_->encode_orders(orders); }
   /// See OrderModelImpl::reconstruct.
   std::vector<torch::Tensor> reconstruct(const std::vector<torch::Tensor>& orders) { return net_->reconstruct(orders); }
@@ -34,7 +36,7 @@ class Ml2 {
   std::vector<torch::Tensor> sample(int n, torch::Generator& generator, int min_length, int max_length) {
     return net_->sample(n, generator, min_length, max_length);
   }
-  /// See OrderModelImpl::interpolate.
+  /// See OrderModelImpl::interpolate (the autoregressive preset blends the orders themselves).
   std::vector<torch::Tensor> interpolate(const torch::Tensor& a, const torch::Tensor& b, int steps) {
     return net_->interpolate(a, b, steps);
   }

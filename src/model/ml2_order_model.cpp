@@ -153,8 +153,7 @@ std::vector<torch::Tensor> OrderModelImpl::decode_orders(const torch::Tensor& z,
   return out;
 }
 
-std::vector<torch::Tensor> OrderModelImpl::sample(int64_t n, torch::Generator& generator, int64_t min_length,
-                                                  int64_t max_length) {
+std::pair<int64_t, int64_t> OrderModelImpl::sample_range(int64_t n, int64_t min_length, int64_t max_length) const {
   check_range<int64_t>("n", n, 1, int64_t{1} << 20);
   check_range<int64_t>("min_length", min_length, 1, max_length_);
   check_range<int64_t>("max_length", max_length, min_length, max_length_);
@@ -164,6 +163,12 @@ std::vector<torch::Tensor> OrderModelImpl::sample(int64_t n, torch::Generator& g
     lo = min_length;
     hi = max_length;
   }
+  return {lo, hi};
+}
+
+std::vector<torch::Tensor> OrderModelImpl::sample(int64_t n, torch::Generator& generator, int64_t min_length,
+                                                  int64_t max_length) {
+  const auto [lo, hi] = sample_range(n, min_length, max_length);
   torch::NoGradGuard no_grad;
   const auto eps = torch::randn({n, latent_dim_}, generator, torch::dtype(torch::kFloat32).device(generator.device()));
   const auto z = latent_mean_ + latent_std_ * eps.to(device());

@@ -1,9 +1,10 @@
 #pragma once
-/// The common base of ML2's song-order models (the sequence VAE and the dense autoencoder):
-/// a song latent from an encoder, a decoder that returns every step's frame (normalised ML1
-/// latent) and stop logit, and everything built on those two: reconstruction, sampling,
-/// interpolation, length decoding, with the order statistics and the latent prior stored as
-/// buffers (they travel with the weights in checkpoints and to devices).
+/// The common base of ML2's song-order models. The sequence VAE and the dense autoencoder have
+/// a song latent from an encoder and a decoder that returns every step's frame (normalised ML1
+/// latent) and stop logit; the base builds reconstruction, sampling, interpolation and length
+/// decoding on those two. The autoregressive model has no song latent and overrides those
+/// operations. The order statistics and the latent prior are stored as buffers (they travel
+/// with the weights in checkpoints and to devices).
 #include <torch/torch.h>
 
 #include <string>
@@ -42,6 +43,11 @@ class OrderModelImpl : public torch::nn::Module {
   virtual std::string preset() const = 0;
   /// True when encode_distribution returns a log-variance (a VAE), false for an autoencoder.
   virtual bool variational() const = 0;
+  /// False for a model without a song latent (encode and decode then throw SettingsError).
+  virtual bool has_song_latent() const { return true; }
+  /// The longest order sample() composes well in one piece: the longest training order for a
+  /// decoder of whole songs; longer songs are made of several pieces by the caller.
+  virtual int64_t longest_song() const { return stats().max_length; }
   /// batch [B, T ≤ max_length, D] → (mu, log_var), each [B, latent] (log_var undefined when
   /// not variational). Padding never changes the result. Throws ShapeError.
   virtual std::pair<torch::Tensor, torch::Tensor> encode_distribution(const OrderBatch& batch) = 0;
@@ -64,7 +70,7 @@ class OrderModelImpl : public torch::nn::Module {
   torch::Tensor encode_orders(const std::vector<torch::Tensor>& orders);
   /// Each order through its latent mu and back, with the decoded length (within the trained
   /// range), denormalised to ML1 space on this model's device.
-  std::vector<torch::Tensor> reconstruct(const std::vector<torch::Tensor>& orders);
+  virtual std::vector<torch::Tensor> reconstruct(const std::vector<torch::Tensor>& orders);
   /// Latents z [N, latent] → N orders in ML1 space on this model's device, of decoded length
   /// clamped to [min_length, max_length]. Throws SettingsError for a bad range, ShapeError.
   std::vector<torch::Tensor> decode_orders(const torch::Tensor& z, int64_t min_length, int64_t max_length);
@@ -72,10 +78,12 @@ class OrderModelImpl : public torch::nn::Module {
   /// (drawn on its device). Lengths are decoded and clamped to the intersection of
   /// [min_length, max_length] with the trained range, or to [min_length, max_length] alone when
   /// they do not meet. Throws SettingsError unless 1 ≤ min_length ≤ max_length ≤ this->max_length.
-  std::vector<torch::Tensor> sample(int64_t n, torch::Generator& generator, int64_t min_length, int64_t max_length);
+  virtual std::vector<torch::Tensor> sample(int64_t n, torch::Generator& generator, int64_t min_length,
+                                            int64_t max_length);
   /// `steps` ≥ 2 orders decoded from latents evenly spaced from mu(a) to mu(b), endpoints
   /// included. Throws SettingsError, ShapeError.
-  std::vector<torch::Tensor> interpolate(const torch::Tensor& order_a, const torch::Tensor& order_b, int64_t steps);
+  virtual std::vector<torch::Tensor> interpolate(const torch::Tensor& order_a, const torch::Tensor& order_b,
+                                                 int64_t steps);
 
   /// Stores statistics (and the trained length range) for normalising. Throws ShapeError.
   void set_stats(const OrderStats& stats);
@@ -104,6 +112,10 @@ class OrderModelImpl : public torch::nn::Module {
   /// Re-initialises every parameter from `seed` (Glorot-uniform dense weights, zero dense
   /// biases, GRU weights and biases uniform in ±1/√hidden), independent of the global generator.
   void initialise(uint64_t seed);
+  /// sample()'s length range: [min_length, max_length] met with the trained range, or alone when
+  /// they do not meet. Throws SettingsError unless 1 ≤ n, 1 ≤ min_length ≤ max_length ≤
+  /// this->max_length.
+  std::pair<int64_t, int64_t> sample_range(int64_t n, int64_t min_length, int64_t max_length) const;
 
  private:
   int64_t input_dim_, latent_dim_, max_length_;

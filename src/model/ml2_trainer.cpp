@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "model/ml2_loss.hpp"
+#include "model/ml2_next_step.hpp"
 
 namespace mh::model {
 
@@ -18,6 +19,14 @@ class Ml2Trainer::Task final : public TrainerTask<Ml2EpochRecord, Ml2Trainer, So
 
   BatchLoss loss(const std::vector<int64_t>& items, int64_t /*batch*/) override {
     auto& net = t_.model_.net();
+    if (auto* ar = t_.autoregressive()) {
+      const auto& s = t_.settings();
+      const WindowDraw draw{s.crops_per_song, s.crop_min, s.crop_max, s.input_noise};
+      const auto batch = draw_windows(t_.normalised(t_.gather(data_, items, 0, items.size())), draw, t_.sample_gen_)
+                             .to(net.device());
+      const auto loss = next_step_loss(ar->predict(batch.previous, batch.starts), batch);
+      return {loss.nll, loss.mse, torch::zeros({}, loss.nll.options()), {}};
+    }
     const auto batch = net.make_batch(t_.gather(data_, items, 0, items.size()));
     const auto out = net.forward(batch, &t_.sample_gen_);
     const auto& s = t_.settings();
@@ -29,7 +38,9 @@ class Ml2Trainer::Task final : public TrainerTask<Ml2EpochRecord, Ml2Trainer, So
   // Sampling draws from the training songs' own latent distribution: with a small KL weight a
   // VAE's aggregate posterior is far from N(0, 1), and composing from N(0, 1) then lands off the
   // manifold of real songs.
-  void end_epoch() override { t_.fit_latent_prior(data_, train_); }
+  void end_epoch() override {
+    if (t_.model_.net().has_song_latent()) t_.fit_latent_prior(data_, train_);
+  }
 
   void validate(Ml2EpochRecord& record) override {
     const auto val = t_.validate(data_, val_);
@@ -95,6 +106,20 @@ Ml2Validation Ml2Trainer::validate(const SongOrders& data, const std::vector<int
   auto& net = model_.net();
   const auto stats = net.stats();
   torch::NoGradGuard no_grad;
+  if (auto* ar = autoregressive()) {
+    // Next-step prediction of whole held-out songs from their start, teacher-forced.
+    double squared = 0, values = 0;
+    const size_t bs = static_cast<size_t>(settings().batch_size);
+    for (size_t start = 0; start < indices.size(); start += bs) {
+      const auto batch = whole_songs(normalised(gather(data, indices, start, std::min(indices.size(), start + bs))))
+                             .to(net.device());
+      const auto loss = next_step_loss(ar->predict(batch.previous, batch.starts), batch);
+      const auto count = static_cast<double>(batch.mask.sum().item<int64_t>() * net.input_dim());
+      squared += loss.mse.item<double>() * count;
+      values += count;
+    }
+    return {squared / values, nan};
+  }
   double squared = 0, values = 0, length_error = 0;
   const size_t bs = static_cast<size_t>(settings().batch_size);
   for (size_t start = 0; start < indices.size(); start += bs) {
@@ -111,6 +136,16 @@ Ml2Validation Ml2Trainer::validate(const SongOrders& data, const std::vector<int
     length_error += (decoded - batch.lengths).abs().sum().item<int64_t>();
   }
   return {squared / values, length_error / static_cast<double>(indices.size())};
+}
+
+AutoregressiveImpl* Ml2Trainer::autoregressive() { return dynamic_cast<AutoregressiveImpl*>(&model_.net()); }
+
+std::vector<torch::Tensor> Ml2Trainer::normalised(const std::vector<torch::Tensor>& orders) const {
+  const auto stats = model_.net().stats().to(model_.net().device());
+  std::vector<torch::Tensor> out;
+  out.reserve(orders.size());
+  for (const auto& order : orders) out.push_back(normalise(order, stats));
+  return out;
 }
 
 void Ml2Trainer::fit_latent_prior(const SongOrders& data, const std::vector<int64_t>& train_indices) {

@@ -1,7 +1,8 @@
 #pragma once
 /// The ML2 trainer: the shared epoch loop (epoch_runner.hpp) over songs, with validation on
-/// held-out songs the caller names, the latent prior refitted and checkpoint bytes written at
-/// every epoch end. The first train() computes the order statistics and length range from the
+/// held-out songs the caller names, the latent prior refitted (models with a song latent) and
+/// checkpoint bytes written at every epoch end. The autoregressive preset trains on windows
+/// drawn from each song of a batch (ml2_next_step.hpp). The first train() computes the order statistics and length range from the
 /// training songs and stores them in the model. Prints nothing.
 #include <torch/torch.h>
 
@@ -10,16 +11,19 @@
 #include <string>
 #include <vector>
 
+#include "model/ml2_autoregressive.hpp"
 #include "model/ml2_checkpoint.hpp"
 #include "model/song_order.hpp"
 #include "model/trainer_core.hpp"
 
 namespace mh::model {
 
-/// Held-out quality, decoding mu (see Ml2EpochRecord); NaN for no songs.
+/// Held-out quality (see Ml2EpochRecord); NaN for no songs.
 struct Ml2Validation {
-  double reconstruction = 0;  ///< MSE per real step and coordinate, normalised units
-  double length_error = 0;    ///< mean |decoded − true| length, steps
+  /// MSE per real step and coordinate, normalised units: of the songs decoded from their mu, or
+  /// for the autoregressive preset of each step's teacher-forced prediction (the mixture's mean)
+  double reconstruction = 0;
+  double length_error = 0;    ///< mean |decoded − true| length, steps (NaN: autoregressive)
 };
 
 class Ml2Trainer : public TrainerCore<Ml2EpochRecord> {
@@ -55,6 +59,10 @@ class Ml2Trainer : public TrainerCore<Ml2EpochRecord> {
   std::vector<torch::Tensor> gather(const SongOrders& data, const std::vector<int64_t>& indices, size_t start,
                                     size_t end) const;
   void check_data(const SongOrders& data, const std::vector<int64_t>& indices) const;
+  /// The model when it is the autoregressive preset, else null.
+  AutoregressiveImpl* autoregressive();
+  /// Orders normalised by the model's statistics, on its device.
+  std::vector<torch::Tensor> normalised(const std::vector<torch::Tensor>& orders) const;
   /// Stores the training latents' mean and std as an autoencoder's sampling distribution.
   void fit_latent_prior(const SongOrders& data, const std::vector<int64_t>& train_indices);
 

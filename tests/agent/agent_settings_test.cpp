@@ -92,6 +92,60 @@ const char* const kEarlierMl1Json = R"({"augment_mel_shift":0,"augment_time_roll
 const char* const kMl1Json = R"({"augment_mel_shift":0,"augment_time_roll":false,"batch_size":16,"epochs":40,"latent_dim":128,"learning_rate":0.002,"loss":"l1","lr_decay_epochs":40,"lr_final_fraction":0.05,"preset":"notes","reconstruction_weight":10000000.0,"seed":0,"validation_fraction":0.1,"warmup_steps":200})";
 const char* const kEarlierMl2Json = R"({"batch_size":16,"epochs":50,"hidden":256,"kl_weight":0.001,"latent_dim":32,"learning_rate":0.001,"max_length":512,"preset":"sequence","seed":0,"stop_weight":1.0,"validation_fraction":0.1})";
 
+/// The [ml2] table of the defaults since the autoregressive preset became the default: its six
+/// keys added, preset, hidden and input_noise changed.
+const char* const kDefaultMl2Table = R"([ml2]
+batch_size = 16
+crop_max = 64
+crop_min = 8
+crops_per_song = 8
+epochs = 50
+hidden = 64
+input_noise = 0.5
+kl_weight = 0.001
+latent_dim = 32
+learning_rate = 0.001
+max_length = 512
+mixtures = 4
+preset = 'autoregressive'
+seed = 0
+stop_weight = 1.0
+temperature = 1.0
+validation_fraction = 0.10000000000000001
+)";
+
+/// The earlier [ml2] table read back: its values, and the autoregressive preset's keys at their
+/// defaults.
+const char* const kEarlierMl2TableReadBack = R"([ml2]
+batch_size = 16
+crop_max = 64
+crop_min = 8
+crops_per_song = 8
+epochs = 50
+hidden = 256
+input_noise = 0.5
+kl_weight = 0.001
+latent_dim = 32
+learning_rate = 0.001
+max_length = 512
+mixtures = 4
+preset = 'sequence'
+seed = 0
+stop_weight = 1.0
+temperature = 1.0
+validation_fraction = 0.10000000000000001
+)";
+
+const char* const kAutoregressiveJsonKeys =
+    R"("crop_max":64,"crop_min":8,"crops_per_song":8,"epochs":50,"hidden":256,"input_noise":0.5,)";
+
+/// `toml` with its [ml2] table replaced by `table`.
+std::string with_ml2_table(const std::string& toml, const std::string& table) {
+  const auto from = toml.find("[ml2]\n");
+  const auto to = toml.find("\n\n[", from) + 1;  // the blank line before the next table stays
+  return toml.substr(0, from) + table + toml.substr(to);
+}
+
 /// The SettingsError message `f` throws ("" if none).
 template <typename F>
 std::string message_of(F f) {
@@ -128,10 +182,12 @@ AgentSettings changed_settings() {
   return s;
 }
 
-TEST(AgentSettingsFile, TheDefaultsAreWrittenAsBefore) {
-  EXPECT_EQ(to_toml_text(AgentSettings{}), kEarlierDefaultAgentToml);
-  // And read back to the same settings.
-  EXPECT_EQ(to_toml_text(parse_agent_settings(kEarlierDefaultAgentToml, "agent.toml")), kEarlierDefaultAgentToml);
+TEST(AgentSettingsFile, TheDefaultsAreWrittenAsBeforeButForTheAutoregressiveMl2) {
+  EXPECT_EQ(to_toml_text(AgentSettings{}), with_ml2_table(kEarlierDefaultAgentToml, kDefaultMl2Table));
+  // An earlier file keeps its values (its agent keeps the sequence preset) and gains the new keys.
+  const auto earlier = parse_agent_settings(kEarlierDefaultAgentToml, "agent.toml");
+  EXPECT_EQ(earlier.ml2.preset, "sequence");
+  EXPECT_EQ(to_toml_text(earlier), with_ml2_table(kEarlierDefaultAgentToml, kEarlierMl2TableReadBack));
 }
 
 TEST(AgentSettingsFile, ChangedSettingsRoundTripThroughToml) {
@@ -190,7 +246,7 @@ TEST(AgentSettingsFile, AWordOutsideTheChoicesIsRefusedListingThem) {
   EXPECT_EQ(error_of("[ml1]\npreset = 'huge'\n"),
             "agent.toml: ml1.preset = 'huge' is not allowed: choose one of notes, fast, seed");
   EXPECT_EQ(error_of("[ml2]\npreset = 'rnn'\n"),
-            "agent.toml: ml2.preset = 'rnn' is not allowed: choose one of sequence, dense");
+            "agent.toml: ml2.preset = 'rnn' is not allowed: choose one of autoregressive, sequence, dense");
 }
 
 TEST(AgentSettingsFile, AnUnknownKeyIsRefused) {
@@ -220,7 +276,7 @@ TEST(AgentSettingsFile, DescribeListsEveryKeyWrittenWithItsDefault) {
       EXPECT_NE(text.find(std::string(key.str()) + " = "), std::string::npos) << key.str() << "\n" << text;
     }
   }
-  EXPECT_EQ(keys, 56u);
+  EXPECT_EQ(keys, 65u);
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, keys + 6) << text;  // and the six [table] lines
@@ -231,7 +287,19 @@ TEST(AgentSettingsFile, DescribeListsEveryKeyWrittenWithItsDefault) {
 
 TEST(MlSettingsJson, TheDefaultsAreWrittenAsBeforeAndReadBack) {
   EXPECT_EQ(model::Ml1Settings{}.to_json().dump(), kMl1Json);
-  EXPECT_EQ(model::Ml2Settings{}.to_json().dump(), kEarlierMl2Json);
+  // ML2's earlier JSON reads back with the autoregressive preset's fields at their defaults.
+  auto earlier = std::string(kEarlierMl2Json);
+  const auto ml2 = model::Ml2Settings::from_json(nlohmann::json::parse(earlier));
+  EXPECT_EQ(ml2.preset, "sequence");
+  EXPECT_EQ(ml2.hidden, 256);
+  const auto insert = [&](const std::string& after, const std::string& text) {
+    earlier.replace(earlier.find(after), after.size(), text);
+  };
+  insert(R"("epochs":50,"hidden":256,)", kAutoregressiveJsonKeys);
+  insert(R"("max_length":512,)", R"("max_length":512,"mixtures":4,)");
+  insert(R"("stop_weight":1.0,)", R"("stop_weight":1.0,"temperature":1.0,)");
+  EXPECT_EQ(ml2.to_json().dump(), earlier);
+  EXPECT_EQ(model::Ml2Settings{}.preset, "autoregressive");
   const auto s = changed_settings();
   EXPECT_EQ(model::Ml1Settings::from_json(s.ml1.to_json()).to_json(), s.ml1.to_json());
   EXPECT_EQ(model::Ml2Settings::from_json(s.ml2.to_json()).to_json(), s.ml2.to_json());
@@ -269,7 +337,7 @@ TEST(MlSettingsJson, AnyOtherMissingOrMistypedFieldIsRefusedNamingIt) {
   ml2 = nlohmann::json::parse(kEarlierMl2Json);
   ml2["preset"] = "rnn";
   EXPECT_EQ(message_of([&] { model::Ml2Settings::from_json(ml2); }),
-            "ml2.preset = 'rnn' is not allowed: choose one of sequence, dense");
+            "ml2.preset = 'rnn' is not allowed: choose one of autoregressive, sequence, dense");
 }
 
 }  // namespace

@@ -31,8 +31,8 @@ void write_sine_wav(const std::filesystem::path& p, double seconds, int rate = 4
 TEST(Cli, HelpListsEveryCommand) {
   const auto r = test::run_command(cli() + " --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate", "evaluate",
-                              "chain"}) {
+  for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate",
+                              "motion", "evaluate", "chain"}) {
     EXPECT_NE(r.output.find(command), std::string::npos) << command;
   }
 }
@@ -282,6 +282,20 @@ TEST_F(CliAgent, InterpolateWritesOneSongPerStep) {
     EXPECT_TRUE(std::filesystem::exists(wav)) << wav;
     EXPECT_EQ(read_json((*dir_ / "between" / ("interpolation-0" + std::to_string(i) + ".json")).string()).at("step"), i);
   }
+}
+
+TEST_F(CliAgent, MotionPrintsHumanAndMachineFiguresAndTheirRatios) {
+  const auto r = test::run_command(cli() + " motion --agent " + agent() + " --songs 3 --seed 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* row : {"\nstep ", "\nspread ", "\nvariety ", "\nnearest ", "\nclosest pair "}) {
+    EXPECT_NE(r.output.find(row), std::string::npos) << row << "\n" << r.output;
+  }
+  const auto j = test::run_command(cli() + " motion --agent " + agent() + " --songs 3 --seed 2 --json");
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  const auto figures = nlohmann::json::parse(j.output);
+  EXPECT_EQ(figures.at("machine").at("songs"), 3);
+  EXPECT_TRUE(figures.at("ratio").at("step").is_number()) << j.output;
+  EXPECT_EQ(test::run_command(cli() + " motion --agent " + agent() + " --songs 0").exit_code, 2);
 }
 
 TEST_F(CliAgent, AnUnknownSongIsADatasetErrorOnOneLine) {

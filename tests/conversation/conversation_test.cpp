@@ -69,6 +69,9 @@ TEST(Conversation, SingsListensRemembersAndDreamsWithProvenance) {
     EXPECT_LT(m["human_fraction"].get<double>(), 1.0);
     EXPECT_GT(m["human_fraction"].get<double>(), 0.0);
     EXPECT_TRUE(m["forgetting"].is_number());
+    EXPECT_TRUE(m["ml2_val_mse"].is_number()) << line;
+    EXPECT_TRUE(m["ml2_step_ratio"].is_number()) << line;
+    EXPECT_TRUE(m["ml2_motion"].is_object()) << line;
     ++lines;
   }
   EXPECT_EQ(lines, 2);
