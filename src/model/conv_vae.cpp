@@ -53,14 +53,16 @@ ConvVaeOptions ConvVaeOptions::fast(int64_t n_mels, int64_t frames) {
   return o;
 }
 
-ConvVaeOptions ConvVaeOptions::notes(int64_t n_mels, int64_t frames) {
-  constexpr int64_t kLatentFrames = 16;
+ConvVaeOptions ConvVaeOptions::notes(int64_t n_mels, int64_t frames, int64_t latent_dim) {
   ConvVaeOptions o = fast(n_mels, frames);
-  if (frames % kLatentFrames != 0) return o;
+  o.latent_dim = latent_dim;
+  int64_t latent_frames = 16;
+  while (latent_frames > 1 && (latent_dim % latent_frames != 0 || frames % latent_frames != 0)) latent_frames /= 2;
+  if (latent_dim % latent_frames != 0 || frames % latent_frames != 0) return o;
   // Time strides of 2 (a 3 or 5 where the factor needs it) from the first layer on, so that
   // the bottleneck keeps one column per latent frame; the mel axis halves at every layer.
   std::vector<int64_t> time_strides;
-  int64_t rest = frames / kLatentFrames;
+  int64_t rest = frames / latent_frames;
   for (int64_t f : {2, 3, 5}) {
     while (rest % f == 0) {
       time_strides.push_back(f);
@@ -75,14 +77,16 @@ ConvVaeOptions ConvVaeOptions::notes(int64_t n_mels, int64_t frames) {
     o.strides[i] = {2, time_strides[i]};
     if (o.kernels[i][1] < time_strides[i]) o.kernels[i][1] = time_strides[i];
   }
-  o.latent_frames = kLatentFrames;
+  o.latent_frames = latent_frames;
   return o;
 }
 
-ConvVaeOptions ConvVaeOptions::preset(const std::string& name, int64_t n_mels, int64_t frames) {
+ConvVaeOptions ConvVaeOptions::preset(const std::string& name, int64_t n_mels, int64_t frames, int64_t latent_dim) {
   check_choice("ml1.preset", name, name == "seed" || name == "fast" || name == "notes", "seed, fast, notes");
-  if (name == "notes") return notes(n_mels, frames);
-  return name == "seed" ? seed(n_mels, frames) : fast(n_mels, frames);
+  if (name == "notes") return notes(n_mels, frames, latent_dim);
+  auto o = name == "seed" ? seed(n_mels, frames) : fast(n_mels, frames);
+  o.latent_dim = latent_dim;
+  return o;
 }
 
 void ConvVaeOptions::validate() const {

@@ -39,11 +39,13 @@ struct ConvVaeOptions {
   /// layers, channels grow as resolution falls).
   static ConvVaeOptions fast(int64_t n_mels = 128, int64_t frames = 128);
   /// The default for new agents: a temporal latent of 16 frames (docs/ml1_quality.md), wider
-  /// channels, the mel axis folded into channels by the bottleneck. Falls back to `fast` when
-  /// frames / 16 cannot be spread over its layers' time strides.
-  static ConvVaeOptions notes(int64_t n_mels = 128, int64_t frames = 128);
-  /// "seed", "fast" or "notes"; throws SettingsError for another name.
-  static ConvVaeOptions preset(const std::string& name, int64_t n_mels, int64_t frames);
+  /// channels, the mel axis folded into channels by the bottleneck. Fewer latent frames (8, 4, 2,
+  /// 1) where 16 does not divide latent_dim or frames; falls back to `fast` when frames / latent
+  /// frames cannot be spread over its layers' time strides.
+  static ConvVaeOptions notes(int64_t n_mels = 128, int64_t frames = 128, int64_t latent_dim = 128);
+  /// "seed", "fast" or "notes" (whose layout depends on latent_dim); throws SettingsError for
+  /// another name. The result has latent_dim set.
+  static ConvVaeOptions preset(const std::string& name, int64_t n_mels, int64_t frames, int64_t latent_dim = 128);
 
   /// Throws SettingsError naming the field when sizes are inconsistent or out of range.
   void validate() const;

@@ -65,8 +65,7 @@ Augmentation augmentation_of(const Ml1Settings& settings) {
 
 ConvVaeOptions options_for(const Ml1Settings& settings, int n_mels, int frames) {
   settings.validate();
-  auto options = ConvVaeOptions::preset(settings.preset, n_mels, frames);
-  options.latent_dim = settings.latent_dim;
+  auto options = ConvVaeOptions::preset(settings.preset, n_mels, frames, settings.latent_dim);
   options.init_seed = settings.seed;
   options.validate();
   return options;

@@ -269,6 +269,11 @@ TEST(ConvVae, NotesPresetKeepsSixteenLatentFramesForEverySnippetLength) {
   }
   // 100 frames cannot be spread over time strides: the dense fast model, which then refuses them.
   EXPECT_EQ(ConvVaeOptions::notes(128, 100).latent_frames, 0);
+  // A latent of 8 numbers: 8 frames of one number, the bottleneck 8 columns wide.
+  const auto small = ConvVaeOptions::notes(128, 16, 8);
+  EXPECT_EQ(small.latent_frames, 8);
+  EXPECT_NO_THROW(small.validate());
+  EXPECT_EQ(ConvVaeOptions::notes(128, 128, 24).latent_frames, 8);
 }
 
 TEST(ConvVae, ATemporalLatentFrameOnlyChangesItsOwnStretchOfTheSnippet) {
