@@ -137,7 +137,7 @@ class CliAgent : public ::testing::Test {
     write_text(*dir_ / "tiny.toml",
                "name = \"Tiny\"\npreset = \"0.25_16\"\ndevice = \"cpu\"\n[snippet]\nsilence_window_seconds = 0.25\n"
                "[voice]\ngriffin_lim_iterations = 4\n[ingest]\nvalidation_fraction = 0.2\nreference_fraction = 0.0\n"
-               "[ml1]\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
+               "[ml1]\npreset = \"fast\"\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
                "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
     std::filesystem::create_directories(*dir_ / "corpus");
     for (int i = 0; i < 5; ++i) {

@@ -258,7 +258,7 @@ TEST(Ml1Settings, OptionsForUsesThePresetLatentSizeAndSeed) {
   EXPECT_EQ(o.latent_dim, 32);
   EXPECT_EQ(o.init_seed, 9u);
   EXPECT_EQ(o.frames, 256);
-  EXPECT_THROW(options_for(s, 128, 100), SettingsError);  // not divisible by the strides
+  EXPECT_THROW(options_for(s, 128, 97), SettingsError);  // not divisible by the strides
 }
 
 TEST(ConvVae, NotesPresetKeepsSixteenLatentFramesForEverySnippetLength) {
@@ -267,8 +267,11 @@ TEST(ConvVae, NotesPresetKeepsSixteenLatentFramesForEverySnippetLength) {
     EXPECT_EQ(o.latent_frames, 16) << frames;
     EXPECT_EQ(o.bottleneck_shape()[2], 16) << frames;
   }
-  // 100 frames cannot be spread over time strides: the dense fast model, which then refuses them.
-  EXPECT_EQ(ConvVaeOptions::notes(128, 100).latent_frames, 0);
+  // 100 frames: 4 latent frames of 25 (time strides 5, 5). 97 cannot be spread over time
+  // strides: the dense fast model, which then refuses them.
+  EXPECT_EQ(ConvVaeOptions::notes(128, 100).latent_frames, 4);
+  EXPECT_NO_THROW(ConvVaeOptions::notes(128, 100).validate());
+  EXPECT_EQ(ConvVaeOptions::notes(128, 97).latent_frames, 0);
   // A latent of 8 numbers: 8 frames of one number, the bottleneck 8 columns wide.
   const auto small = ConvVaeOptions::notes(128, 16, 8);
   EXPECT_EQ(small.latent_frames, 8);
