@@ -42,9 +42,13 @@ agent::AgentSettings demo_agent_settings(const std::string& name, const std::str
   s.preset = preset;
   s.front_end = dsp::front_end_preset(preset);
   s.ml1.seed = seed;
-  // The learning rate settles within the demo's shorter first training.
+  // The learning rate settles within the demo's shorter first training. The demo's parts are
+  // small (Dennis has about 150 snippets of 4 s): smaller batches and a short warm-up give ML1
+  // enough steps at full rate in the same time.
   s.ml1.epochs = ml1_epochs;
   s.ml1.lr_decay_epochs = ml1_epochs;
+  s.ml1.batch_size = 8;
+  s.ml1.warmup_steps = 50;
   s.ml2.seed = seed;
   s.ml2.epochs = 40;
   s.validate();

@@ -178,7 +178,7 @@ TEST(FrontEndPreset, TheDefaultPresetIsTheDefaultSettings) {
   const FrontEndSettings d;
   EXPECT_EQ(p.snippet.seconds, d.snippet.seconds);
   EXPECT_EQ(p.mel.stft.hop_length, d.mel.stft.hop_length);
-  EXPECT_EQ(front_end_preset_names().size(), 3u);
+  EXPECT_EQ(front_end_preset_names().size(), 5u);
 }
 
 TEST(FrontEndPreset, AnUnknownNameListsTheAllowedOnes) {
