@@ -24,7 +24,7 @@ namespace {
 struct DemoOptions {
   std::string corpus, out;  ///< folders
   int rounds = 12, dream_every = 2;
-  int ml1_epochs = 20, ml2_epochs = 40;  ///< of the agents' first training
+  int ml1_epochs = 30, ml2_epochs = 40;  ///< of the agents' first training
   std::uint64_t seed = 0;
   bool resume = false;
   bool retrain = false;

@@ -305,6 +305,24 @@
     used.add(key);
     lineChart('measure-charts', `${title} (${key})`, series(key), 'dream', unit);
   }
+  // ML2's composed songs against the agent's human songs: a drone sits near 0, human-like motion
+  // near the dashed line at 1.
+  const motionKeys = ['step', 'spread', 'variety', 'nearest'].map((f) => `ml2_${f}_ratio`)
+    .filter((k) => allKeys.includes(k));
+  if (motionKeys.length) {
+    const dashes = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+    const sets = [];
+    motionKeys.forEach((k, i) => {
+      used.add(k);
+      for (const d of series(k)) sets.push(Object.assign(d, { label: `${d.label} ${k.slice(4, -6)}`, borderDash: dashes[i] }));
+    });
+    const xs = sets.flatMap((d) => d.data.map((p) => p.x));
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    sets.push({ label: 'human songs', data: [{ x: lo, y: 1 }, { x: hi === lo ? lo + 1 : hi, y: 1 }],
+                borderColor: '#888', borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
+    lineChart('measure-charts', 'Motion of composed songs / human songs (step, spread, variety, nearest)', sets,
+              'dream', 'machine / human', { y: { min: 0 } });
+  }
   for (const key of allKeys) {
     if (used.has(key)) continue;
     lineChart('measure-charts', key, series(key), 'dream', key);
