@@ -11,6 +11,7 @@
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/song_fields.hpp"
+#include "core/errors.hpp"
 #include "core/files.hpp"
 
 namespace mh::cli {
@@ -21,6 +22,7 @@ struct ChainOptions {
   std::string device;
   std::string in;
   std::string out_dir;
+  std::string session;
   agent::ChainSettings chain;
 };
 
@@ -31,13 +33,31 @@ std::string chain_figures(const dsp::NoteFigures& f) {
                      f.onset_correlation);
 }
 
-void run_chain(const ChainOptions& o) {
+/// `<session>/chains/chain_NN` with the first NN not yet taken: a session keeps every chain run
+/// in it, and the report draws them all.
+std::filesystem::path next_chain_folder(const std::filesystem::path& session) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(session, ec)) {
+    throw InputError(fmt::format("--session {}: no such session folder", session.string()));
+  }
+  for (int n = 1;; ++n) {
+    auto dir = session / "chains" / fmt::format("chain_{:02d}", n);
+    if (!std::filesystem::exists(dir, ec)) return dir;
+  }
+}
+
+void run_chain(const ChainOptions& options) {
+  ChainOptions o = options;
   if (o.agents.size() != 2) throw CLI::ValidationError("--agents", "takes two agent folders, A then B");
+  if (o.out_dir.empty() == o.session.empty()) {
+    throw CLI::ValidationError("--out-dir", "give --out-dir DIR or --session SESSION (one of them)");
+  }
   o.chain.validate();
   const auto a = open_agent({o.agents[0], o.device});
   const auto b = open_agent({o.agents[1], o.device});
   const int rate = a.settings().front_end.mel.sample_rate_hz;
   const auto excerpt = audio::read_audio(o.in, rate).samples;
+  if (!o.session.empty()) o.out_dir = next_chain_folder(o.session).string();
   const std::filesystem::path dir(o.out_dir);
   fmt::print("{} and {} imitate each other in turn (σ = 0) from {}; notes: pitch agreement, chroma similarity, onset "
              "correlation\n", a.name(), b.name(), o.in);
@@ -88,8 +108,11 @@ void add_chain_command(CLI::App& app) {
   cmd->add_option("--in", o->in, "The excerpt (audio file)")->required();
   cmd->add_option("--passes", o->chain.passes, "Imitations in all, A's first")
       ->check(CLI::Range(1, 1000))->capture_default_str();
-  cmd->add_option("--out-dir", o->out_dir, "Folder for each pass's WAV (with its .json sidecar) and chain.json")
-      ->required();
+  auto* out_dir =
+      cmd->add_option("--out-dir", o->out_dir, "Folder for each pass's WAV (with its .json sidecar) and chain.json");
+  cmd->add_option("--session", o->session,
+                  "Instead of --out-dir: keep the chain in SESSION/chains/chain_NN, where the report draws it")
+      ->excludes(out_dir);
   cmd->add_option("--seed", o->chain.seed, "Seed of the voices' phases")->capture_default_str();
   cmd->add_option("--seconds", o->chain.seconds, "Only the excerpt's first this many seconds (0: all of it)")
       ->check(CLI::Range(0.0, 86400.0))->capture_default_str();

@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "report/assets.hpp"
+#include "report/chain_section.hpp"
 #include "report/page_text.hpp"
 #include "report/song_cards.hpp"
 #include "report/song_images.hpp"
@@ -40,7 +41,7 @@ json page_data(const SessionData& s) {
   }
   return {{"agents", s.agents},  {"songs", songs},           {"map", s.map},
           {"measures", s.measures}, {"histories", s.histories}, {"listens", listens},
-          {"dreams", dreams}};
+          {"dreams", dreams}, {"chains", chains_data(s)}};
 }
 
 }  // namespace
@@ -122,7 +123,8 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
   page += fmt::format("<header><h1>Meta Human — session {}</h1><ul class=\"facts\">{}</ul>{}</header>\n",
                       html_escape(name), facts, settings);
   page += "<nav><a href=\"#maps\">Latent maps</a> <a href=\"#timeline\">Songs</a> "
-          "<a href=\"#measures\">Measures</a> <a href=\"#training\">Training</a></nav>\n";
+          "<a href=\"#measures\">Measures</a> <a href=\"#training\">Training</a>" +
+          std::string(s.chains.empty() ? "" : " <a href=\"#chains\">Chains</a>") + "</nav>\n";
   page += warnings;
   page += "<section id=\"maps\"><h2>Latent maps</h2><p class=\"note\">How each agent hears: its fixed 2-D "
           "projection (PCA, fitted once on its generation-0 human corpus with its first ML1 and kept for the whole "
@@ -131,6 +133,7 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
           "Point at a song card below, or click a path, to find one song.</p>"
           "<div id=\"map-charts\" class=\"charts\"></div></section>\n";
   page += songs_section(s, image_of, range);
+  page += chains_section(s);
   page += "<section id=\"measures\"><h2>Measures over dreams</h2><p id=\"emancipation\" class=\"note\"></p>"
           "<div id=\"measure-charts\" class=\"charts\"></div></section>\n";
   page += "<section id=\"training\"><h2>Training loss</h2><div id=\"training-charts\" class=\"charts\"></div>"

@@ -74,6 +74,32 @@ std::vector<fs::path> agent_dirs_from(const json& start, const fs::path& session
   return dirs;
 }
 
+/// Every `<chains>/<name>/chain.json` that parses as a chain; others become warnings.
+std::vector<json> read_chains(const fs::path& chains, std::vector<std::string>& warnings) {
+  std::vector<json> out;
+  std::error_code ec;
+  if (!fs::is_directory(chains, ec)) return out;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(chains, ec)) {
+    // A link could lead the page outside the session folder.
+    if (entry.is_directory(ec) && !entry.is_symlink(ec)) folders.push_back(entry.path());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    auto text = read_if_present(folder / "chain.json", warnings);
+    if (!text) continue;
+    auto chain = json::parse(*text, nullptr, false);
+    const auto name = folder.filename().string();
+    if (chain.is_discarded() || !chain.is_object() || !chain.contains("passes") || !chain["passes"].is_array()) {
+      warnings.push_back(fmt::format("chains/{}/chain.json is not an imitation chain (ignored)", name));
+      continue;
+    }
+    chain["name"] = name;
+    out.push_back(std::move(chain));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<json> parse_json_lines(const std::string& text, const std::string& source, std::vector<std::string>& warnings) {
@@ -188,6 +214,8 @@ SessionData read_session(const fs::path& dir) {
       if (!singer.empty() && seen.insert(singer).second) s.agents.push_back(singer);
     }
   }
+
+  s.chains = read_chains(dir / "chains", w);
 
   // Training histories: the agents' folders as the session_start event names them.
   const auto dirs = agent_dirs_from(s.session_start, dir, s.agents);

@@ -33,6 +33,9 @@ struct SessionData {
   nlohmann::json histories = nlohmann::json::object();
   std::string settings_toml;                    ///< session.toml's text, empty when absent
   std::vector<std::string> agents;              ///< agent names in order A, B (from events, else maps)
+  /// Imitation chains kept in the session (`chains/<name>/chain.json`, written by `metahuman chain
+  /// --session`), each with "name" (the folder) added, ordered by name.
+  std::vector<nlohmann::json> chains;
   std::vector<std::string> warnings;            ///< one plain sentence per problem found
 };
 

@@ -70,6 +70,23 @@ std::string colour_bar(const DbRange& range) {
       magma_css_gradient(), ticks, range.range_db, range.range_db);
 }
 
+/// How the song matches what it answers, as the listener measured it (docs/notes.md): the notes
+/// (pitch agreement, chroma, onsets) beside the colour (envelope distance), since colour alone once
+/// hid that the notes were gone.
+std::string listening_facts(const json& info) {
+  if (!info.contains("listening") || !info["listening"].is_object()) return {};
+  const auto& l = info["listening"];
+  const auto number = [&](const char* key) { return l.contains(key) && l[key].is_number() ? l[key].get<double>() : NAN; };
+  std::string out;
+  if (const double p = number("pitch_agreement"); std::isfinite(p)) out += fmt::format(" · pitch classes {:.0f} %", 100 * p);
+  if (const double c = number("chroma_similarity"); std::isfinite(c)) out += fmt::format(" · chroma {:.2f}", c);
+  if (const double o = number("onset_correlation"); std::isfinite(o)) out += fmt::format(" · onsets r {:.2f}", o);
+  if (const double e = number("envelope_db"); std::isfinite(e)) out += fmt::format(" · envelope {:.1f} dB", e);
+  if (out.empty()) return {};
+  return "<span class=\"listening\" title=\"measured against the song it answers (docs/notes.md)\">against what it "
+         "answers: " + out.substr(3) + "</span>";
+}
+
 std::string picture(const std::map<int, std::string>& images, const SongEntry& song, const char* cls,
                     const std::string& style) {
   const auto it = images.find(song.number);
@@ -120,6 +137,7 @@ std::string song_card(const SongEntry& song, const SongEntry* parent, const std:
     }
     detail += "</span>";
   }
+  if (const auto heard = listening_facts(info); !heard.empty()) detail += " " + heard;
   if (!song.has_event) detail += " <span class=\"missing\">no event logged (the session stopped here)</span>";
   const auto listener = str_of(info, "listener");
   return fmt::format(

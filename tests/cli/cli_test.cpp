@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audio/write_wav.hpp"
+#include "core/files.hpp"
 #include "support/paths.hpp"
 
 namespace mh {
@@ -32,9 +34,38 @@ TEST(Cli, HelpListsEveryCommand) {
   const auto r = test::run_command(cli() + " --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* command : {"mel", "invert", "ingest", "train", "listen", "encode", "demo", "compose", "sing", "interpolate",
-                              "motion", "evaluate", "chain"}) {
+                              "motion", "evaluate", "chain", "notes"}) {
     EXPECT_NE(r.output.find(command), std::string::npos) << command;
   }
+}
+
+TEST(Cli, NotesOfARecordingAgainstItselfAndAgainstAnotherTune) {
+  test::TempDir dir;
+  const auto a = (dir / "a.wav").string();
+  const auto b = (dir / "b.wav").string();
+  // Two melodies of 0.5-s tones on different pitch classes.
+  for (const auto& [file, semitones] : {std::pair{a, std::vector<int>{0, 4, 7, 2, 9, 5}},
+                                         std::pair{b, std::vector<int>{1, 6, 11, 3, 8, 10}}}) {
+    const int rate = 22050;
+    std::vector<float> samples;
+    for (const int s : semitones) {
+      const double hz = 261.63 * std::pow(2.0, s / 12.0);
+      for (int i = 0; i < rate / 2; ++i) samples.push_back(static_cast<float>(0.3 * std::sin(2 * M_PI * hz * i / rate)));
+    }
+    audio::write_wav(file, torch::from_blob(samples.data(), {static_cast<int64_t>(samples.size())}).clone(), rate);
+  }
+  const auto same = test::run_command(cli() + " notes " + a + " " + a + " --json " + (dir / "same.json").string());
+  ASSERT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_NE(same.output.find("pitch agreement 100.0%"), std::string::npos) << same.output;
+  const auto j = nlohmann::json::parse(read_file(dir / "same.json"));
+  EXPECT_DOUBLE_EQ(j.at("pitch_agreement").get<double>(), 1.0);
+  EXPECT_GT(j.at("frames").get<int64_t>(), 0);
+  const auto other = test::run_command(cli() + " notes " + a + " " + b + " --json " + (dir / "other.json").string());
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_LT(nlohmann::json::parse(read_file(dir / "other.json")).at("pitch_agreement").get<double>(), 0.2);
+  const auto missing = test::run_command(cli() + " notes " + a + " " + (dir / "none.wav").string());
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.exit_code, 2) << missing.output;
 }
 
 TEST(Cli, AChainOfOneAgentIsAUsageError) {
@@ -226,6 +257,26 @@ TEST_F(CliAgent, ChainWritesEveryPassAndTheCurveOfNotesKept) {
   const auto sidecar = read_json(path("chain/pass_02_Tiny.json"));
   EXPECT_EQ(sidecar.at("heard"), path("chain/pass_01_Tiny.wav"));
   EXPECT_EQ(sidecar.at("chain_pass"), 2);
+}
+
+TEST_F(CliAgent, AChainKeptInASessionTakesTheNextFreeFolderAndAppearsInItsReport) {
+  std::filesystem::create_directories(*dir_ / "session");
+  for (const char* folder : {"chain_01", "chain_02"}) {
+    const auto r = test::run_command(cli() + " chain --agents " + agent() + " " + agent() + " --in " +
+                                     path("corpus/t3.wav") + " --passes 2 --session " + path("session") + " --seed 2");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(std::filesystem::exists(*dir_ / "session/chains" / folder / "chain.json")) << folder;
+  }
+  const auto r = test::run_command(cli() + " report --session " + path("session"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto page = file_bytes(path("session/report/index.html"));
+  EXPECT_NE(page.find("chain-chart-chain_02"), std::string::npos);
+  const auto both = test::run_command(cli() + " chain --agents " + agent() + " " + agent() + " --in " +
+                                      path("corpus/t3.wav") + " --session " + path("session") + " --out-dir o");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  const auto neither = test::run_command(cli() + " chain --agents " + agent() + " " + agent() + " --in " +
+                                         path("corpus/t3.wav"));
+  EXPECT_EQ(neither.exit_code, 2) << neither.output;
 }
 
 TEST_F(CliAgent, ComposeWithTheSameSeedWritesTheSameBytesAndASidecar) {

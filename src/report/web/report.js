@@ -351,6 +351,27 @@
     note('training-charts', 'No training history found: the session does not name its agents\u2019 folders, or they hold no history yet.');
   }
 
+  // ---- Imitation chains: the notes of one excerpt, pass by pass ----
+  for (const c of D.chains || []) {
+    const passes = (c.passes || []).filter((p) => isFinite(p.pass));
+    const figure = (p, which, key) => (p[which] && typeof p[which][key] === 'number' ? p[which][key] : null);
+    const line = (label, which, key, colour, dash) => ({
+      label, data: passes.map((p) => ({ x: +p.pass, y: figure(p, which, key) })), borderColor: colour,
+      backgroundColor: colour, borderDash: dash, pointRadius: 3, borderWidth: 2, spanGaps: true,
+    });
+    const sets = [line('pitch agreement with the excerpt', 'original', 'pitch_agreement', '#d62728', []),
+                  line('pitch agreement with the pass before', 'previous', 'pitch_agreement', '#1f77b4', [6, 3]),
+                  line('chroma similarity with the excerpt', 'original', 'chroma_similarity', '#555', [2, 2])];
+    const first = passes.length ? figure(passes[0], 'original', 'pitch_agreement') : null;
+    if (first !== null && passes.length) {
+      sets.push({ label: 'half of pass 1', data: [{ x: +passes[0].pass, y: first / 2 }, { x: +passes[passes.length - 1].pass, y: first / 2 }],
+                  borderColor: '#888', borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
+    }
+    const who = Array.isArray(c.agents) ? c.agents.join(' and ') : '';
+    lineChart(`chain-chart-${c.name}`, `${c.name}: ${who}` + (c.half_pass ? `, half at pass ${c.half_pass}` : ''), sets,
+              'pass', 'share / similarity', { y: { min: 0, max: 1 } });
+  }
+
   // ---- Self-check, read by the browser test: charts drawn, audio loaded, script errors. ----
   // What each spectrogram looks like once decoded by the browser: mean and spread of luminance,
   // and the share of pixels at the colour map's dark end. Reading pixels of a file:// image needs
