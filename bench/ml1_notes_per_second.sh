@@ -6,12 +6,12 @@
 #
 #   bench/ml1_notes_per_second.sh BUILD_DIR OUT_DIR [BUDGET_S ...]     (default budgets: 60 300 600)
 #
-# Training: cello suites 1-5, held out: suite 6 (../shared/corpora/cello; MH_NOTES_TRAIN and
-# MH_NOTES_VAL override the globs). The C++ agents are made by `ingest` and trained by `train`
-# stopped with SIGINT at the budget (it saves after the batch in progress, as Ctrl-C does), then
-# measured by `evaluate`. The peer (`bench/peer/ml1_budget.py`, needs python3-torch) trains until
-# the budget in whole epochs, sings the same recordings as the original sings, and its answers are
-# measured by `metahuman notes`. Prints one table and writes OUT_DIR/summary.json.
+# Training: cello suites 1-5, held out: the first two movements of suite 6
+# (../shared/corpora/cello; MH_NOTES_TRAIN and MH_NOTES_VAL override the globs). The C++ agents
+# are made by `ingest` and trained by `train` stopped with SIGINT at the budget (it saves after
+# the batch in progress, as Ctrl-C does), then measured by `evaluate`. The peer
+# (`bench/peer/ml1_budget.py`, needs python3-torch) trains until the budget in whole epochs, sings
+# the same recordings as the original sings, and its answers are measured by `metahuman notes`. Prints one table and writes OUT_DIR/summary.json.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR OUT_DIR [BUDGET_S ...]}" && pwd)
@@ -21,8 +21,10 @@ budgets=("$@")
 [ ${#budgets[@]} -gt 0 ] || budgets=(60 300 600)
 shared=${MH_SHARED_DIR:-$here/../shared}
 cello=$shared/corpora/cello
-read -r -a train <<<"$(ls ${MH_NOTES_TRAIN:-$cello/cs[1-5]-*.flac})"
-read -r -a val <<<"$(ls ${MH_NOTES_VAL:-$cello/cs6-*.flac})"
+# shellcheck disable=SC2206  # the globs are meant to expand
+train=(${MH_NOTES_TRAIN:-$cello/cs[1-5]-*.flac})
+# shellcheck disable=SC2206
+val=(${MH_NOTES_VAL:-$cello/cs6-1pre.flac $cello/cs6-2all.flac})
 mh=$build/metahuman
 py=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
