@@ -11,7 +11,8 @@
 # are made by `ingest` and trained by `train` stopped with SIGINT at the budget (it saves after
 # the batch in progress, as Ctrl-C does), then measured by `evaluate`. The peer
 # (`bench/peer/ml1_budget.py`, needs python3-torch) trains until the budget in whole epochs, sings
-# the same recordings as the original sings, and its answers are measured by `metahuman notes`. Prints one table and writes OUT_DIR/summary.json.
+# the same recordings as the original sings, and its answers are measured by `metahuman notes`.
+# Prints one table and writes OUT_DIR/summary.json; a second run skips the models already measured.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR OUT_DIR [BUDGET_S ...]}" && pwd)
