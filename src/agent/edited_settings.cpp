@@ -19,7 +19,9 @@ std::vector<EditedSetting> differences(const nlohmann::json& saved, const nlohma
                                        const std::vector<std::string>& order) {
   std::vector<EditedSetting> out;
   for (const auto& key : order) {
-    if (key == "validation_fraction" || !saved.contains(key) || !in_file.contains(key)) continue;
+    // The split is the dataset's; a seed differs after any `--seed` or dream without an edit,
+    // and a continued run goes on with its saved random streams whatever the seed.
+    if (key == "validation_fraction" || key == "seed" || !saved.contains(key) || !in_file.contains(key)) continue;
     if (saved.at(key) == in_file.at(key)) continue;
     out.push_back({key, toml_value(in_file.at(key)), toml_value(saved.at(key)), applies_when_continued(key)});
   }

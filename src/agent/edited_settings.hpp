@@ -2,7 +2,8 @@
 /// Edits of agent.toml's [ml1] and [ml2] after a model's first training. A fresh run takes every
 /// key from agent.toml. A continued run (`train --resume`, dreams) starts from the checkpoint:
 /// it takes learning_rate, batch_size and epochs from agent.toml, and keeps the checkpoint's
-/// value of every other key, since those shape the model's layers, its loss or its generators.
+/// value of every other key, since those shape the model's layers, its loss, the course of its
+/// learning rate, its augmentation or its sampling, and a change within a run would mix two.
 #include <string>
 #include <vector>
 
@@ -25,8 +26,8 @@ struct EditedSetting {
 /// The keys of [ml1] / [ml2] a continued run takes from agent.toml.
 bool applies_when_continued(const std::string& key);
 
-/// Every key of the table that differs, in the table's order (validation_fraction is left out:
-/// the dataset's split decides it, not the checkpoint).
+/// Every key of the table that differs, in the table's order. Left out: validation_fraction (the
+/// dataset's split decides it) and seed (it seeds fresh runs only).
 std::vector<EditedSetting> edited_settings(const model::Ml1Settings& saved, const model::Ml1Settings& in_file);
 std::vector<EditedSetting> edited_settings(const model::Ml2Settings& saved, const model::Ml2Settings& in_file);
 
