@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "agent/edited_settings.hpp"
 #include "agent/store_source.hpp"
 #include "agent/train_plan.hpp"
 #include "agent/train_set.hpp"
@@ -47,8 +48,11 @@ Agent Agent::create(const fs::path& dir, const AgentSettings& settings) {
 }
 
 Agent Agent::open(const fs::path& dir) {
+  // A mistyped path or a folder of something else is the caller's input, not a broken agent.
+  if (!fs::exists(dir)) throw InputError(fmt::format("{}: no such agent folder", dir.string()));
   if (!fs::is_regular_file(dir / "agent.toml")) {
-    throw DatasetError(fmt::format("{}: not an agent folder (no agent.toml)", dir.string()));
+    throw InputError(fmt::format("{}: not an agent folder (no agent.toml): make one with `metahuman agent new`",
+                                 dir.string()));
   }
   auto settings = load_agent_settings(dir / "agent.toml");
   auto store = std::make_unique<corpus::SnippetStore>(corpus::SnippetStore::open(dir / "dataset"));
@@ -114,7 +118,7 @@ TrainOutcome Agent::run_ml1(const TrainOptions& options) {
         if (options.batch_size > 0) s.batch_size = options.batch_size;
         return model::Ml1Trainer(s, opts, device_);
       },
-      [](model::Ml1Trainer&) {});
+      [&](model::Ml1Trainer& resumed) { apply_edits(resumed, settings_.ml1); });
   auto& trainer = *start.trainer;
   if (options.batch_size > 0) trainer.set_batch_size(options.batch_size);
   if (!options.train_strata.empty() && options.train_strata.size() != chosen.size()) {

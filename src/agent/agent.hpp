@@ -81,7 +81,8 @@ class Agent {
  public:
   /// Makes a new agent folder. Throws DatasetError if `dir` already holds an agent.
   static Agent create(const std::filesystem::path& dir, const AgentSettings& settings);
-  /// Opens an agent folder, checking its settings and dataset. Throws DatasetError / SettingsError.
+  /// Opens an agent folder, checking its settings and dataset. Throws InputError when `dir` does
+  /// not exist or holds no agent.toml, DatasetError / SettingsError for a broken agent.
   static Agent open(const std::filesystem::path& dir);
 
   const std::filesystem::path& dir() const { return dir_; }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "agent/agent.hpp"
+#include "agent/edited_settings.hpp"
 #include "agent/train_plan.hpp"
 #include "agent/train_set.hpp"
 #include "core/check.hpp"
@@ -39,10 +40,11 @@ TrainOutcome Agent::run_ml2(const TrainOptions& options) {
   auto start = start_training<model::Ml2Trainer>(
       options, files, device_, settings_.ml2.epochs, chosen, explicit_set,
       [&] {
-        return model::Ml2Trainer(fresh_run_settings(settings_.ml2, options),
-                                 static_cast<int64_t>(settings_.ml1.latent_dim), device_);
+        // The orders' size is that of the ML1 in ml1.ckpt, whatever agent.toml says now.
+        return model::Ml2Trainer(fresh_run_settings(settings_.ml2, options), orders.dim(), device_);
       },
       [&](model::Ml2Trainer& trainer) {
+        apply_edits(trainer, settings_.ml2);
         const auto trained_on = trainer.model().ml1_version();
         if (trained_on.empty() || trained_on == orders.ml1_version) return;
         if (options.resume) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "agent/edited_settings.hpp"
 #include "cli/progress_line.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
@@ -50,6 +51,11 @@ agent::TrainOutcome train_with_progress(agent::Agent& a, agent::TrainStage stage
                                        model_name(stage), outcome.epochs_done, path.string(), resume_hint));
   }
   return outcome;
+}
+
+void print_unused_edits(const agent::Agent& a, agent::TrainStage stage) {
+  const auto line = agent::unused_edits_line(a, stage, agent::edited_settings(a, stage));
+  if (!line.empty()) fmt::print("{}\n", line);
 }
 
 std::string trained_summary(agent::TrainStage stage, const agent::TrainOutcome& r) {

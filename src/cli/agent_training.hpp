@@ -18,6 +18,10 @@ std::string ml1_validation_summary(double mse, double mean_snippet, double time_
 agent::TrainOutcome train_with_progress(agent::Agent& agent, agent::TrainStage stage, agent::TrainOptions options,
                                         const std::string& label, const std::string& resume_hint);
 
+/// Prints the line saying which edits of the agent's [ml1] or [ml2] its saved model does not
+/// take when continued (agent/edited_settings.hpp); nothing when all apply or there is no model.
+void print_unused_edits(const agent::Agent& agent, agent::TrainStage stage);
+
 /// "ML1 trained, 3 epochs, validation MSE …": the closing sentence of a run.
 std::string trained_summary(agent::TrainStage stage, const agent::TrainOutcome& outcome);
 

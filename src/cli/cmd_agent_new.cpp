@@ -8,6 +8,7 @@
 #include "cli/agent_training.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/new_agent_folder.hpp"
 #include "core/errors.hpp"
 
 namespace mh::cli {
@@ -39,13 +40,22 @@ void run_new_agent(const NewAgentOptions& o) {
     return;
   }
   if (o.agent.empty() || o.corpus.empty()) throw CLI::RequiredError("--agent and --corpus");
-  if (fs::exists(fs::path(o.agent) / "agent.toml")) {
-    throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
-                                   o.agent));
-  }
-  auto a = agent::Agent::create(o.agent, s);
+  // Every mistake is found before the agent's folder takes its name (cli/new_agent_folder.hpp).
+  s.validate();
+  if (!o.device.empty()) (void)agent::resolve_device(o.device);
+  require_free_agent_folder(o.agent);
+  const std::vector<fs::path> inputs{fs::path(o.corpus)};
+  require_existing(inputs, "the corpus folder does not exist");
+  corpus::IngestReport report;
+  auto a = make_agent(o.agent, s, [&](agent::Agent& made) {
+    report = made.ingest(inputs);
+    require_audio_taken(report, inputs);
+    if (made.dataset().ids(corpus::Split::kTrain).empty()) {
+      throw InputError(fmt::format("{}: {} songs, none of them for training: give more recordings or a lower "
+                                   "ingest.validation_fraction", o.corpus, report.songs_added()));
+    }
+  });
   if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
-  const auto report = a.ingest({fs::path(o.corpus)});
   fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
              report.snippets_added(), report.refused(), o.agent);
   train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed, {}});
@@ -62,7 +72,8 @@ void add_agent_new_command(CLI::App& app) {
   n->add_option("--agent", o->agent, "New agent folder (required unless printing settings)");
   n->add_option("--name", o->name, "The agent's name (e.g. Valerio)");
   n->add_option("--corpus", o->corpus, "Folder (or file) of human recordings (required unless printing settings)");
-  n->add_option("--settings", o->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
+  // A missing file is the settings reader's one-line input error, as for `ingest --settings`.
+  n->add_option("--settings", o->settings, "Agent settings (TOML)");
   n->add_flag("--print-settings", o->print_settings, "Print the agent.toml the agent would start with, and exit");
   n->add_flag("--describe-settings", o->describe_settings,
               "Print every agent setting with its default, meaning and allowed values, and exit");

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "agent/agent.hpp"
+#include "cli/agent_training.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_sink.hpp"
@@ -63,6 +65,13 @@ void run_converse(const ConverseOptions& o) {
   }
   if (o.session.empty() || o.agents.size() != 2) {
     throw CLI::RequiredError("--session and --agents (two agent folders)");
+  }
+  // A mistyped or untrained agent is refused before the session folder is made. Dreams continue
+  // each agent's models: say which edits of their agent.toml they cannot take.
+  for (const auto& dir : o.agents) {
+    const auto a = agent::Agent::open(dir);
+    if (!a.has_ml1()) (void)a.ml1();  // throws "train ML1 first" naming the agent
+    for (const auto stage : {agent::TrainStage::kMl1, agent::TrainStage::kMl2}) print_unused_edits(a, stage);
   }
   c.session = o.session;
   c.agent_a = o.agents.at(0);

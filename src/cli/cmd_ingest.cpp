@@ -7,6 +7,7 @@
 #include "agent/agent.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/new_agent_folder.hpp"
 #include "cli/progress_line.hpp"
 #include "core/errors.hpp"
 
@@ -22,31 +23,40 @@ struct IngestOptions {
   std::vector<std::string> inputs;
 };
 
-agent::Agent open_or_create(const IngestOptions& o) {
-  if (fs::exists(fs::path(o.agent) / "agent.toml")) {
-    if (!o.settings.empty()) {
-      throw SettingsError(fmt::format("{}: the agent exists; its settings are in {}/agent.toml (--settings is only "
-                                      "for a new agent)", o.agent, o.agent));
-    }
-    return agent::Agent::open(o.agent);
-  }
+agent::AgentSettings new_agent_settings(const IngestOptions& o) {
   agent::AgentSettings s = o.settings.empty() ? agent::AgentSettings{} : agent::load_agent_settings(o.settings);
   if (!o.name.empty()) s.name = o.name;
   if (!o.stem.empty()) {
     s.ingest.stem = o.stem == "harmonic" ? dsp::Stem::kHarmonic
                     : o.stem == "percussive" ? dsp::Stem::kPercussive : dsp::Stem::kAll;
   }
-  return agent::Agent::create(o.agent, s);
+  s.validate();
+  return s;
 }
 
 void run_ingest(const IngestOptions& o) {
-  auto a = open_or_create(o);
-  std::vector<fs::path> inputs(o.inputs.begin(), o.inputs.end());
-  ProgressLine files("ingest", "files/s");
-  const auto report = a.ingest(inputs, [&](const corpus::FileReport&, std::size_t done, std::size_t total) {
-    files.update(ProgressLine::kNoEpoch, static_cast<int64_t>(done), static_cast<int64_t>(total));
+  const std::vector<fs::path> inputs(o.inputs.begin(), o.inputs.end());
+  // A mistyped path refuses the whole ingest before anything is made or added.
+  require_existing(inputs);
+  const bool exists = fs::exists(fs::path(o.agent) / "agent.toml");
+  if (exists && !o.settings.empty()) {
+    throw SettingsError(fmt::format("{}: the agent exists; its settings are in {}/agent.toml (--settings is only "
+                                    "for a new agent)", o.agent, o.agent));
+  }
+  corpus::IngestReport report;
+  const auto ingest = [&](agent::Agent& a) {
+    ProgressLine files("ingest", "files/s");
+    report = a.ingest(inputs, [&](const corpus::FileReport&, std::size_t done, std::size_t total) {
+      files.update(ProgressLine::kNoEpoch, static_cast<int64_t>(done), static_cast<int64_t>(total));
+    });
+    files.finish();
+  };
+  // A new agent takes its folder only once it holds audio (cli/new_agent_folder.hpp).
+  auto a = exists ? agent::Agent::open(o.agent) : make_agent(o.agent, new_agent_settings(o), [&](agent::Agent& made) {
+    ingest(made);
+    require_audio_taken(report, inputs);
   });
-  files.finish();
+  if (exists) ingest(a);
   fmt::print("{}\n", report.to_table());
   fmt::print("{}: {} songs, {} snippets added; {} files refused; dataset now {} snippets\n", a.name(),
              report.songs_added(), report.snippets_added(), report.refused(), a.dataset().size());

@@ -51,6 +51,7 @@ void train_stage(agent::Agent& a, agent::TrainStage stage, const TrainOptions& o
   t.seed = o.seed;
   t.sync = group;
   const bool ml1 = stage == agent::TrainStage::kMl1;
+  if (t.resume) print_unused_edits(a, stage);
   const auto outcome = train_with_progress(a, stage, t, ml1 ? "ml1" : "ml2", "continue with --resume");
   fmt::print("{}: {}, {}\n", a.name(), trained_summary(stage, outcome),
              saved_where(group, ml1 ? a.ml1_path() : a.ml2_path()));

@@ -60,4 +60,18 @@ void Ml2::set_epochs(int epochs) {
   settings_ = s;
 }
 
+void Ml2::set_learning_rate(double learning_rate) {
+  auto s = settings_;
+  s.learning_rate = learning_rate;
+  s.validate();
+  settings_ = s;
+}
+
+void Ml2::set_batch_size(int batch_size) {
+  auto s = settings_;
+  s.batch_size = batch_size;
+  s.validate();
+  settings_ = s;
+}
+
 }  // namespace mh::model

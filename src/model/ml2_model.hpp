@@ -47,6 +47,10 @@ class Ml2 {
   const Ml2Settings& settings() const { return settings_; }
   /// Changes the epoch target. Throws SettingsError.
   void set_epochs(int epochs);
+  /// Changes the learning rate and songs per batch kept in the settings (the trainer applies
+  /// them). Throws SettingsError.
+  void set_learning_rate(double learning_rate);
+  void set_batch_size(int batch_size);
   /// The ML1 version of the orders it was trained on ("" before training).
   const std::string& ml1_version() const { return ml1_version_; }
   void set_ml1_version(std::string version) { ml1_version_ = std::move(version); }

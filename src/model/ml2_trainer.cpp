@@ -66,6 +66,19 @@ Ml2Trainer Ml2Trainer::resume(std::string_view checkpoint, torch::Device device,
   return trainer;
 }
 
+void Ml2Trainer::set_learning_rate(double learning_rate) {
+  model_.set_learning_rate(learning_rate);
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+  }
+}
+
+void Ml2Trainer::set_batch_size(int batch_size) {
+  // The epoch's batches were cut at its start: a new size would skip or repeat songs.
+  if (interrupted()) return;
+  model_.set_batch_size(batch_size);
+}
+
 std::string Ml2Trainer::checkpoint() const { return save_ml2_checkpoint(model_, optimizer_.get(), snapshot()); }
 
 void Ml2Trainer::check_data(const SongOrders& data, const std::vector<int64_t>& indices) const {

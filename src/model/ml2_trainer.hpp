@@ -52,6 +52,11 @@ class Ml2Trainer : public TrainerCore<Ml2EpochRecord> {
   const Ml2Settings& settings() const { return model_.settings(); }
   /// Changes the epoch target (e.g. to continue a finished run). Throws SettingsError.
   void set_epochs(int epochs) { model_.set_epochs(epochs); }
+  /// Changes Adam's learning rate from the next step on. Throws SettingsError.
+  void set_learning_rate(double learning_rate);
+  /// Changes the songs per batch from the next epoch on (an interrupted epoch keeps its own).
+  /// Throws SettingsError.
+  void set_batch_size(int batch_size);
 
  private:
   Ml2Trainer(Ml2 model, std::shared_ptr<torch::optim::Adam> optimizer, torch::Device device);

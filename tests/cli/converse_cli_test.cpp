@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -96,6 +97,13 @@ TEST_F(Converse, ConverseWritesSongsEventsAndAMeasuresTable) {
   const auto again = test::run_command(converse_cli() + converse_args(run.path()));
   EXPECT_EQ(again.exit_code, 9) << again.output;  // a session error
   EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+  // A session belongs to its agents: resuming it with others is one line.
+  const auto others = test::run_command(converse_cli() + " converse --session " + (run / "session").string() +
+                                        " --agents " + (run / "Dennis").string() + " " + (run / "Valerio").string() +
+                                        " --resume");
+  EXPECT_EQ(others.exit_code, 9) << others.output;
+  EXPECT_EQ(std::count(others.output.begin(), others.output.end(), '\n'), 1) << others.output;
+  EXPECT_NE(others.output.find("the session was started by agents"), std::string::npos) << others.output;
 }
 
 TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
