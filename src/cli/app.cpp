@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
   add_agent_new_command(app);
   add_evaluate_command(app);
   add_chain_command(app);
+  add_crawl_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include "cli/agent_training.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/crawl_run.hpp"
 #include "core/errors.hpp"
 
 namespace mh::cli {
@@ -18,6 +19,9 @@ struct NewAgentOptions {
   std::string agent;
   std::string name;
   std::string corpus;
+  std::string crawl, start;  ///< --crawl LIBRARY --start FILE instead of --corpus
+  int64_t songs = 0;
+  double minutes = 0;
   std::string settings;
   int ml1_epochs = -1, ml2_epochs = -1;
   int64_t seed = -1;
@@ -25,6 +29,16 @@ struct NewAgentOptions {
   bool print_settings = false;
   bool describe_settings = false;
 };
+
+/// --crawl: the machine chooses the agent's songs from the library, from the human's start
+/// (docs/crawl.md); the chosen links and crawl.jsonl stay in the agent's folder under crawl/.
+std::vector<fs::path> crawled_corpus(const NewAgentOptions& o) {
+  corpus::CrawlSettings s;
+  if (o.songs > 0) s.songs = o.songs;
+  s.minutes = o.minutes;
+  if (o.seed >= 0) s.seed = static_cast<std::uint64_t>(o.seed);
+  return run_crawl(o.crawl, o.start, fs::path(o.agent) / "crawl", s).written;
+}
 
 void run_new_agent(const NewAgentOptions& o) {
   if (o.describe_settings) {
@@ -38,14 +52,17 @@ void run_new_agent(const NewAgentOptions& o) {
     fmt::print("{}", agent::to_toml_text(s));
     return;
   }
-  if (o.agent.empty() || o.corpus.empty()) throw CLI::RequiredError("--agent and --corpus");
+  if (o.agent.empty() || (o.corpus.empty() && o.crawl.empty())) {
+    throw CLI::RequiredError("--agent and --corpus (or --crawl)");
+  }
   if (fs::exists(fs::path(o.agent) / "agent.toml")) {
     throw DatasetError(fmt::format("{}: already an agent: use `metahuman ingest` and `metahuman train` to extend it",
                                    o.agent));
   }
+  const auto inputs = o.crawl.empty() ? std::vector<fs::path>{fs::path(o.corpus)} : crawled_corpus(o);
   auto a = agent::Agent::create(o.agent, s);
   if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
-  const auto report = a.ingest({fs::path(o.corpus)});
+  const auto report = a.ingest(inputs);
   fmt::print("{}: {} songs, {} snippets; {} files refused (see {}/reports)\n", a.name(), report.songs_added(),
              report.snippets_added(), report.refused(), o.agent);
   train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, o.seed, {}});
@@ -62,6 +79,16 @@ void add_agent_new_command(CLI::App& app) {
   n->add_option("--agent", o->agent, "New agent folder (required unless printing settings)");
   n->add_option("--name", o->name, "The agent's name (e.g. Valerio)");
   n->add_option("--corpus", o->corpus, "Folder (or file) of human recordings (required unless printing settings)");
+  auto* crawl = n->add_option("--crawl", o->crawl, "Let the machine choose the corpus from this library (docs/crawl.md)")
+                    ->excludes("--corpus");
+  n->add_option("--start", o->start, "With --crawl: the first song, a file of the library")->needs(crawl);
+  crawl->needs("--start");
+  n->add_option("--songs", o->songs, "With --crawl: stop after this many songs (default 16)")
+      ->needs(crawl)
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  n->add_option("--minutes", o->minutes, "With --crawl: also stop once the chosen songs last this long")
+      ->needs(crawl)
+      ->check(CLI::Range(0.0, 1000000.0));
   n->add_option("--settings", o->settings, "Agent settings (TOML)")->check(CLI::ExistingFile);
   n->add_flag("--print-settings", o->print_settings, "Print the agent.toml the agent would start with, and exit");
   n->add_flag("--describe-settings", o->describe_settings,

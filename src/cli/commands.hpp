@@ -23,5 +23,6 @@ void add_converse_command(CLI::App& app);
 void add_agent_new_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_chain_command(CLI::App& app);
+void add_crawl_command(CLI::App& app);
 
 }  // namespace mh::cli
