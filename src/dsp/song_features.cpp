@@ -37,14 +37,19 @@ torch::Tensor mean_log_mel(const torch::Tensor& x) {
   s.hop_length = kMelHop;
   const auto power = torch::view_as_real(stft(x, s)).pow(2).sum(-1).to(torch::kFloat64);  // [bins, frames]
   static const auto filterbank = mel_filterbank(kNoteRateHz, kMelFft, kSongMelBands, kMelLowHz, kMelHighHz);
-  const auto mel_db = 10.0 * torch::log10(filterbank.matmul(power).clamp_min(1e-10));  // [bands, frames]
+  const auto mel_power = filterbank.matmul(power);  // [bands, frames]
+  // A floor 100 dB under the loudest value, relative so that the level does not move it.
+  const double floor = std::max(mel_power.max().item<double>() * 1e-10, 1e-300);
+  const auto mel_db = 10.0 * torch::log10(mel_power.clamp_min(floor));
   const auto energy = power.sum(0);
   const auto energy_db = torch::where(energy > 0, 10.0 * torch::log10(energy.clamp_min(1e-300)),
                                       torch::full_like(energy, -std::numeric_limits<double>::infinity()));
   const auto kept = loud_frames(energy_db);
   if (kept.sum().item<int64_t>() == 0) return torch::zeros({kSongMelBands}, torch::kFloat64);
+  // In dB under the loudest band, and no deeper than kKeptRangeDb: what lies further down (a
+  // window's leakage, the noise floor) is not what a listener compares.
   const auto mean = mel_db.index({torch::indexing::Slice(), kept}).mean(1);
-  return mean - mean.mean();
+  return (mean - mean.max()).clamp_min(-kKeptRangeDb);
 }
 
 torch::Tensor mean_chroma(const NoteFeatures& notes) {

@@ -36,8 +36,8 @@ const std::vector<FeatureGroup>& song_feature_groups();
 
 /// signal: mono [samples] float at kNoteRateHz → float64 [kSongFeatureDims].
 ///  - mel: Hann STFT of 2048 / hop 512, 40 Slaney mel bands from 30 Hz to 8 kHz, each frame in dB;
-///    the mean over the frames within 60 dB of the loudest, minus its mean over the bands (so
-///    that the level does not count, only the shape).
+///    the mean over the frames within 60 dB of the loudest, in dB under its loudest band and
+///    floored at -60 dB (so that the level does not count, only the shape).
 ///  - chroma: note_features' chroma, each frame scaled to sum 1, averaged over frames with power.
 ///  - rhythm: the mean of note_features' onset envelope, and log2 of the tempo in BPM, the lag in
 ///    40–200 BPM where the envelope's autocorrelation peaks; a signal without a pulse (flat
