@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   add_evaluate_command(app);
   add_chain_command(app);
   add_notes_command(app);
+  add_crawl_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,10 +6,12 @@
 #include <memory>
 
 #include "agent/agent.hpp"
+#include "audio/audio_files.hpp"
 #include "cli/agent_training.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/console_sink.hpp"
+#include "cli/crawl_run.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
 #include "core/clock.hpp"
@@ -55,6 +57,20 @@ agent::AgentSettings demo_agent_settings(const std::string& name, const std::str
   return s;
 }
 
+/// The machine chooses each agent's songs (docs/crawl.md): a crawl through the whole corpus,
+/// both parts, from the first song of the agent's part, for as many songs as the part holds.
+/// The start is the one choice a human made; the chain and its log stay in `crawl_dir`.
+std::vector<fs::path> crawled_part(const fs::path& corpus, const fs::path& part, const fs::path& crawl_dir,
+                                   std::uint64_t seed) {
+  const auto own = audio::list_audio_files(part);
+  if (own.empty()) throw InputError(fmt::format("{}: no audio files to start the crawl from", part.string()));
+  corpus::CrawlSettings s;
+  s.songs = static_cast<int64_t>(own.size());
+  s.seed = seed;
+  fs::remove_all(crawl_dir);
+  return run_crawl(corpus, own.front(), crawl_dir, s).written;
+}
+
 /// Trained agents are kept under `trained/` and copied for each new conversation, so a re-run
 /// skips the training and every conversation starts from the same agents.
 fs::path trained_agent(const fs::path& part, const fs::path& dir, const agent::AgentSettings& settings,
@@ -67,11 +83,14 @@ fs::path trained_agent(const fs::path& part, const fs::path& dir, const agent::A
     }
   }
   fs::remove_all(dir);
+  const auto crawl_dir = fs::path(o.out) / "crawl" / settings.name;
+  const auto songs = crawled_part(o.corpus, part, crawl_dir, settings.ml1.seed);
   auto a = agent::Agent::create(dir, settings);
   if (!o.device.empty()) a.set_device(agent::resolve_device(o.device));
-  const auto report = a.ingest({part});
-  fmt::print("{}: {} songs, {} snippets of {} s from {}; {} files refused\n", a.name(), report.songs_added(),
-             report.snippets_added(), settings.front_end.snippet.seconds, part.string(), report.refused());
+  const auto report = a.ingest(songs);
+  fmt::print("{}: {} songs, {} snippets of {} s crawled from {} (log: {}); {} files refused\n", a.name(),
+             report.songs_added(), report.snippets_added(), settings.front_end.snippet.seconds, o.corpus,
+             (crawl_dir / "crawl.jsonl").string(), report.refused());
   train_agent_models(a, {o.ml1_epochs, o.ml2_epochs, static_cast<int64_t>(o.seed),
                          "the demo trains this agent afresh when run again"});
   return dir;
@@ -157,8 +176,11 @@ void run_demo(const DemoOptions& o) {
 
 void add_demo_command(CLI::App& app) {
   auto [cmd, o] = add_command(
-      app, "demo", "The main job: two agents learn a corpus (one subfolder per agent) and converse", run_demo);
-  cmd->add_option("--corpus", o->corpus, "Corpus folder: two subfolders of audio, one per agent")->required();
+      app, "demo", "The main job: two agents learn the songs a crawl through a corpus chose for them, and converse",
+      run_demo);
+  cmd->add_option("--corpus", o->corpus,
+                  "Corpus folder: two subfolders of audio, one per agent; its crawl starts from the first song of it")
+      ->required();
   cmd->add_option("--out", o->out, "Output folder (trained agents, live agents, session)")->required();
   cmd->add_option("--rounds", o->rounds, "Conversation rounds")->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->add_option("--dream-every", o->dream_every, "Both agents dream after every this many rounds")

@@ -24,5 +24,6 @@ void add_agent_new_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_chain_command(CLI::App& app);
 void add_notes_command(CLI::App& app);
+void add_crawl_command(CLI::App& app);
 
 }  // namespace mh::cli
