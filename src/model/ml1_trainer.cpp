@@ -111,6 +111,13 @@ void Ml1Trainer::set_batch_size(int batch_size) {
   settings_ = s;
 }
 
+void Ml1Trainer::set_learning_rate(double learning_rate) {
+  auto s = settings_;
+  s.learning_rate = learning_rate;
+  s.validate();
+  settings_ = s;
+}
+
 std::string Ml1Trainer::checkpoint() const {
   return save_ml1_checkpoint(settings_, model_, optimizer_.get(), snapshot());
 }

@@ -61,6 +61,9 @@ class Ml1Trainer : public TrainerCore<EpochRecord> {
   /// Changes the batch size from the next epoch on (an interrupted epoch keeps its own).
   /// Throws SettingsError.
   void set_batch_size(int batch_size);
+  /// Changes the learning rate from the next step on (it is saved with the settings). Throws
+  /// SettingsError.
+  void set_learning_rate(double learning_rate);
 
  private:
   Ml1Trainer(Ml1Settings settings, ConvVae model, std::shared_ptr<torch::optim::Adam> optimizer,
