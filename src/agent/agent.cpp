@@ -116,11 +116,13 @@ TrainOutcome Agent::run_ml1(const TrainOptions& options) {
         const auto opts = model::options_for(s, static_cast<int>(settings_.front_end.mel.n_mels),
                                              static_cast<int>(settings_.front_end.frames()));
         if (options.batch_size > 0) s.batch_size = options.batch_size;
+        if (options.learning_rate > 0) s.learning_rate = options.learning_rate;
         return model::Ml1Trainer(s, opts, device_);
       },
       [&](model::Ml1Trainer& resumed) { apply_edits(resumed, settings_.ml1); });
   auto& trainer = *start.trainer;
   if (options.batch_size > 0) trainer.set_batch_size(options.batch_size);
+  if (options.learning_rate > 0) trainer.set_learning_rate(options.learning_rate);
   if (!options.train_strata.empty() && options.train_strata.size() != chosen.size()) {
     throw ShapeError(fmt::format("{} strata for {} training items", options.train_strata.size(), chosen.size()));
   }

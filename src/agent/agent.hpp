@@ -54,6 +54,7 @@ struct TrainOptions {
   /// proportion of the whole set (model::TrainerCallbacks::strata).
   std::vector<std::uint8_t> train_strata;
   int batch_size = 0;  ///< ML1 only, > 0: the batch size from the next epoch on
+  double learning_rate = 0;  ///< ML1 only, > 0: the learning rate from the next step on (saved)
   /// Stops training after the step (ML1) or epoch (ML2) that passes it, at least one being
   /// done; the state is saved as at an epoch end (TrainOutcome::out_of_time).
   std::optional<SteadyClock::time_point> deadline;

@@ -59,6 +59,18 @@ struct Excerpt {
 /// DatasetError when the dataset holds no human training song.
 Excerpt pick_excerpt(const Agent& agent, double min_s, double max_s, torch::Generator& gen);
 
+/// As pick_excerpt, but the excerpt is the window [from_s, to_s) of the drawn song (whole
+/// snippets; a shorter song is sung whole, a window past its end is moved back: window_snippets),
+/// as the original sang the 20 → 40 s window. Draws the song only. Throws as pick_excerpt and
+/// SettingsError for a window that window_snippets refuses.
+Excerpt pick_window_excerpt(const Agent& agent, double from_s, double to_s, torch::Generator& gen);
+
+/// The agent sings a latent path [n, D] it did not encode now (the original decoded a song's
+/// stored path with its current ML1), measured against `heard_mel` [n, n_mels, frames], the
+/// snippets the path stands for. Consumes `gen` as voice().render does.
+SungSong sing_path(const Agent& agent, const torch::Tensor& latents, const torch::Tensor& heard_mel,
+                   torch::Generator& gen);
+
 /// A machine song: Agent::compose(1, seconds, gen), sung by the voice with the same generator.
 /// Throws as Agent::compose.
 SungSong compose_song(Agent& agent, double seconds, torch::Generator& gen);

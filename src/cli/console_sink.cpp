@@ -22,6 +22,13 @@ std::string listening_note(const nlohmann::json& e) {
   return note;
 }
 
+// The whole dataset's share beside the trained-on one that decides; sessions from before it
+// was logged have none.
+std::string with_held_out(const nlohmann::json& e) {
+  if (!e.contains("human_fraction_dataset") || !e["human_fraction_dataset"].is_number()) return "";
+  return fmt::format(" ({:.1f}% with held-out songs)", 100 * e["human_fraction_dataset"].get<double>());
+}
+
 }  // namespace
 
 void ConsoleSink::on_event(const nlohmann::json& e) {
@@ -34,17 +41,18 @@ void ConsoleSink::on_event(const nlohmann::json& e) {
                        e["kind"].get<std::string>(), e["duration_s"].get<double>(),
                        listening_note(e));
   } else if (type == "listen") {
-    line = fmt::format("          {} listens and remembers: human share {:.1f}%", e["agent"].get<std::string>(),
-                       100 * e["human_fraction"].get<double>());
+    line = fmt::format("          {} listens and remembers: human share {:.1f}%{}", e["agent"].get<std::string>(),
+                       100 * e["human_fraction"].get<double>(), with_held_out(e));
   } else if (type == "dream_start") {
     line = fmt::format("{} dreams ({}, {} snippets)…", e["agent"].get<std::string>(), e["policy"].get<std::string>(),
                        e["items"].get<int64_t>());
   } else if (type == "dream_end") {
     const auto& m = e["measures"];
     auto num = [&](const char* k) { return m.contains(k) && m[k].is_number() ? m[k].get<double>() : std::nan(""); };
-    line = fmt::format("{} woke after {:.0f} s{}: human {:.1f}%, Fréchet {:.3g}, variance {:.2f}, forgetting {:.2f}",
+    line = fmt::format("{} woke after {:.0f} s{}: human {:.1f}%{}, Fréchet {:.3g}, variance {:.2f}, forgetting {:.2f}",
                        e["agent"].get<std::string>(), e["seconds"].get<double>(),
                        e.value("out_of_time", false) ? " (budget spent)" : "", 100 * num("human_fraction"),
+                       with_held_out(m),
                        num("frechet"), num("variance_ratio"), num("forgetting"));
   } else if (type == "emancipation") {
     line = fmt::format("*** {} (round {}, song {}: human share {:.1f}%) ***", e.value("line", std::string()),

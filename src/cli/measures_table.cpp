@@ -16,9 +16,13 @@ std::string measures_table(const std::filesystem::path& session) {
   const auto path = session / "measures.jsonl";
   if (!std::filesystem::exists(path)) return "(no dreams yet)\n";
   std::istringstream in(read_file(path));
-  std::string out = fmt::format("{:<10} {:>5} {:>5} {:>7} {:>7} {:>9} {:>8} {:>8} {:>10} {:>8} {:>6} {:>8}\n",
-                                "agent", "dream", "round", "human%", "depth", "Fréchet", "FD/FD1", "var", "forgetting",
-                                "imit dB", "imit×", "flatness");
+  // human% is the share of what the agent trains on (it decides t*); all% counts its held-out
+  // songs too, and reads nan for sessions from before it was logged.
+  // FDk/FDk1 is the drift in the judge's k principal axes with its 90 % bootstrap interval
+  // (docs/measures.md): a change counts when it leaves the interval.
+  std::string out = fmt::format("{:<10} {:>5} {:>5} {:>7} {:>6} {:>7} {:>9} {:>8} {:>19} {:>8} {:>10} {:>8} {:>6} {:>8}\n",
+                                "agent", "dream", "round", "human%", "all%", "depth", "Fréchet", "FD/FD1",
+                                "FDk/FDk1 [90%]", "var", "forgetting", "imit dB", "imit×", "flatness");
   std::string line;
   int rows = 0;
   std::vector<std::string> agents;
@@ -29,9 +33,13 @@ std::string measures_table(const std::filesystem::path& session) {
     const auto m = nlohmann::json::parse(line, nullptr, false);
     if (m.is_discarded()) continue;
     auto num = [&](const char* k) { return m.contains(k) && m[k].is_number() ? m[k].get<double>() : std::nan(""); };
-    out += fmt::format("{:<10} {:>5} {:>5} {:>7.1f} {:>7.2f} {:>9.3g} {:>8.2f} {:>8.3f} {:>10.3f} {:>8.2f} {:>6.2f} {:>8.3f}\n",
+    const std::string drift = fmt::format("{:.2f} [{:.2f}, {:.2f}]", num("frechet_k_ratio"), num("frechet_k_ratio_low"),
+                                          num("frechet_k_ratio_high"));
+    out += fmt::format("{:<10} {:>5} {:>5} {:>7.1f} {:>6.1f} {:>7.2f} {:>9.3g} {:>8.2f} {:>19} {:>8.3f} {:>10.3f} {:>8.2f} "
+                       "{:>6.2f} {:>8.3f}\n",
                        m.value("agent", "?"), m.value("dream", 0), m.value("round", 0),
-                       100 * num("human_fraction"), num("mean_depth"), num("frechet"), num("frechet_ratio"),
+                       100 * num("human_fraction"), 100 * num("human_fraction_dataset"), num("mean_depth"), num("frechet"),
+                       num("frechet_ratio"), drift,
                        num("variance_ratio"), num("forgetting"), num("imitation_envelope_db"),
                        num("imitation_envelope_ratio"), num("spectral_flatness"));
     ++rows;

@@ -15,6 +15,7 @@
 #include "audio/resample.hpp"
 #include "conversation/dream.hpp"
 #include "conversation/generation_measures.hpp"
+#include "conversation/human_share.hpp"
 #include "conversation/judge.hpp"
 #include "conversation/measures.hpp"
 #include "conversation/session_log.hpp"
@@ -42,7 +43,6 @@ struct SongInfo {
   std::optional<int64_t> parent;  ///< the song it answers
   std::uint64_t seed = 0;
   fs::path wav;
-  std::map<std::string, int64_t> dataset_id;  ///< listener name → its dataset song id
 };
 
 struct Party {
@@ -58,7 +58,7 @@ struct Party {
   /// their stored source, imitations and variations against what the singer heard).
   std::map<std::string, std::vector<json>> listening_since_dream;
   std::optional<torch::Tensor> previous_mean;
-  std::optional<double> first_frechet;
+  std::optional<double> first_frechet, first_frechet_k;
   int dreams = 0;
   /// The emancipation point t*: the song and round after which its item-count human share first
   /// fell below one half, and the first dream that trained on such data.
@@ -337,13 +337,19 @@ Performance Loop::perform(Party& singer, SongInfo& info, torch::Generator& gen) 
   auto& a = singer.agent;
   Performance out;
   if (info.kind == "human") {
-    const auto excerpt = agent::pick_excerpt(a, s_.excerpt_min_s, s_.excerpt_max_s, gen);
+    const auto excerpt = s_.excerpt_window == ExcerptWindow::kFixed
+                             ? agent::pick_window_excerpt(a, s_.excerpt_min_s, s_.excerpt_max_s, gen)
+                             : agent::pick_excerpt(a, s_.excerpt_min_s, s_.excerpt_max_s, gen);
     const double snippet_s = a.settings().front_end.snippet.seconds;
     out.source = {{"dataset_song", excerpt.song_id}, {"title", excerpt.title},
                   {"from_s", static_cast<double>(excerpt.first) * snippet_s},
                   {"to_s", static_cast<double>(excerpt.first + excerpt.count) * snippet_s}};
     info.lineage.back().from = excerpt.title;
-    out.song = agent::imitate(a, excerpt.mel, gen);
+    // The judge's ML1 is the singer's as it was at the session's start: it encodes the path the
+    // song had then, which the current ML1 decodes.
+    out.song = s_.excerpt_latents == ExcerptLatents::kStored
+                   ? agent::sing_path(a, singer.judge->embed(excerpt.mel).to(torch::kFloat32), excerpt.mel, gen)
+                   : agent::imitate(a, excerpt.mel, gen);
   } else if (info.kind == "machine") {
     out.song = agent::compose_song(a, s_.machine_song_s, gen);
     info.lineage.back().from = "ML2";
@@ -396,7 +402,6 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
 void Loop::listen(Party& listener, int64_t number) {
   auto& song = songs_.at(static_cast<size_t>(number));
   if (const json* e = replayed("listen")) {
-    song.dataset_id[listener.name] = (*e)["dataset_song"].get<int64_t>();
     note_human_share(listener, *e);
     return;
   }
@@ -425,17 +430,9 @@ void Loop::listen(Party& listener, int64_t number) {
     p.variation_sigma = song.sigma;
     p.song_key = song.key;
     p.lineage = song.lineage;
-    if (song.parent) {
-      // The listener knows the answered song by its own id if it heard it.
-      const auto& parent = songs_.at(static_cast<size_t>(*song.parent));
-      const auto it = parent.dataset_id.find(listener.name);
-      if (it != parent.dataset_id.end()) p.parent_song_id = it->second;
-    }
     id = store.append_song(record, mel, p);
   }
-  song.dataset_id[listener.name] = id;
-  int64_t human = 0;
-  for (const auto& s : store.manifest().songs()) human += s.provenance.depth == 0 ? s.n_snippets() : 0;
+  const HumanShare share = human_share(store.manifest());
   // What the next dream would train on, drawn as it will draw it.
   const double updates = plan_dream(listener.agent, *listener.role, listener.first_new_song,
                                     dream_seed(listener, listener.dreams + 1)).human_share;
@@ -444,7 +441,8 @@ void Loop::listen(Party& listener, int64_t number) {
                        {"song", number},
                        {"round", song.round},
                        {"dataset_song", id},
-                       {"human_fraction", static_cast<double>(human) / static_cast<double>(std::max<int64_t>(1, store.size()))},
+                       {"human_fraction", share.of_trained()},
+                       {"human_fraction_dataset", share.of_dataset()},
                        {"human_fraction_updates", updates}});
   note_human_share(listener, e);
 }
@@ -474,6 +472,7 @@ bool Loop::dream(Party& p, int round) {
           {"items", static_cast<int64_t>(plan.items.size())}, {"songs", static_cast<int64_t>(plan.songs.size())},
           {"songs_too_long", plan.songs_too_long},
           {"policy", to_string(p.role->dream_policy)}, {"batch_size", plan.batch_size},
+          {"learning_rate", plan.learning_rate},
           {"budget_s", plan.budget_s}});
   }
   const json* end = replayed("dream_end");
@@ -502,6 +501,7 @@ bool Loop::dream(Party& p, int round) {
     in.update_human_share = plan.human_share;
     in.previous_mean = p.previous_mean;
     in.first_frechet = p.first_frechet;
+    in.first_frechet_k = p.first_frechet_k;
     in.seed = seed;
     const auto m = measure_generation(p.agent, *p.judge, in);
     json measures = m.values;
@@ -516,8 +516,9 @@ bool Loop::dream(Party& p, int round) {
     measures["agent"] = p.name;
     measures["dream"] = index;
     measures["round"] = round;
-    // t*: written by the program once it happened, null before.
-    if (!p.emancipation_dream && measures["human_fraction"].get<double>() < 0.5) p.emancipation_dream = index;
+    // t*: written by the program once it happened, null before. The dream counts as emancipated
+    // when the items it trained on were mostly machine music (docs/conversation.md).
+    if (!p.emancipation_dream && plan.human_share < 0.5) p.emancipation_dream = index;
     measures["t_star_dream"] = p.emancipation_dream ? json(*p.emancipation_dream) : json(nullptr);
     measures["t_star_round"] = p.emancipation ? (*p.emancipation)["round"] : json(nullptr);
     measures["t_star_song"] = p.emancipation ? (*p.emancipation)["song"] : json(nullptr);
@@ -543,6 +544,11 @@ bool Loop::dream(Party& p, int round) {
   }
   const auto& fd = e["measures"]["frechet"];
   if (!p.first_frechet && fd.is_number()) p.first_frechet = fd.get<double>();
+  // Sessions from before the drift projection have no frechet_k.
+  const auto& m = e["measures"];
+  if (!p.first_frechet_k && m.contains("frechet_k") && m["frechet_k"].is_number()) {
+    p.first_frechet_k = m["frechet_k"].get<double>();
+  }
   const auto& t_star = e["measures"]["t_star_dream"];
   if (t_star.is_number()) p.emancipation_dream = t_star.get<int>();
   return true;

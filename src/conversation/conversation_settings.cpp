@@ -19,7 +19,14 @@ constexpr EnumWords<DreamPolicy, 3> kDreamPolicies{
 constexpr EnumWords<Ml2DreamStart, 3> kMl2DreamStarts{{{"fine-tune", Ml2DreamStart::kFineTune},
                                                        {"by-drift", Ml2DreamStart::kByDrift},
                                                        {"fresh", Ml2DreamStart::kFresh}}};
+constexpr EnumWords<ExcerptWindow, 2> kExcerptWindows{{{"random", ExcerptWindow::kRandom},
+                                                      {"fixed", ExcerptWindow::kFixed}}};
+constexpr EnumWords<ExcerptLatents, 2> kExcerptLatents{{{"re-encoded", ExcerptLatents::kReencoded},
+                                                       {"stored", ExcerptLatents::kStored}}};
 }  // namespace
+
+std::string to_string(ExcerptWindow window) { return word_of(kExcerptWindows, window); }
+std::string to_string(ExcerptLatents latents) { return word_of(kExcerptLatents, latents); }
 
 std::string to_string(Ml2DreamStart start) { return word_of(kMl2DreamStarts, start); }
 
@@ -44,6 +51,8 @@ const FieldTable<RoleSettings>& role_fields() {
       {"dream_max_items", "> 0: a dream trains on at most this many snippets", &RoleSettings::dream_max_items, 0, 1e8},
       {"dream_batch_size", "ML1's batch in dreams (0: the agent's ml1.batch_size)", &RoleSettings::dream_batch_size, 0,
        4096},
+      {"dream_learning_rate", "ML1's learning rate in dreams (0: the agent's ml1.learning_rate)",
+       &RoleSettings::dream_learning_rate, 0, 1},
       {"dream_budget_s", "wall-clock budget of a dream in seconds (0: none)", &RoleSettings::dream_budget_s, 0, 1e6},
       {"dream_ml2_start",
        "how a dream's ML2 starts: from its weights (fine-tune), afresh when the orders moved more than "
@@ -66,6 +75,14 @@ const FieldTable<ConversationSettings>& conversation_fields() {
       {"excerpt_min_s", "shortest human excerpt in seconds", &ConversationSettings::excerpt_min_s, 0.25, 3600},
       {"excerpt_max_s", "longest human excerpt in seconds (at least excerpt_min_s)", &ConversationSettings::excerpt_max_s,
        0.25, 3600},
+      {"excerpt_window",
+       "which stretch of a human song a 'human' turn sings: a random start and length between excerpt_min_s and "
+       "excerpt_max_s (random), or the window from excerpt_min_s to excerpt_max_s (fixed)",
+       enum_words(&ConversationSettings::excerpt_window, kExcerptWindows)},
+      {"excerpt_latents",
+       "what a 'human' turn sings from: the snippets encoded by the current ML1 (re-encoded), or the song's path as "
+       "encoded at the session's start, decoded by the current ML1 (stored)",
+       enum_words(&ConversationSettings::excerpt_latents, kExcerptLatents)},
       {"machine_song_s", "length of a machine song in seconds", &ConversationSettings::machine_song_s, 0.25, 3600},
       {"reference_snippets", "size of each agent's held-out human reference", &ConversationSettings::reference_snippets,
        8, 100000},
@@ -182,6 +199,12 @@ ConversationSettings parse_conversation_settings(const std::string& text, const 
     std::string preset = s.preset;
     root.read("preset", preset);
     s = preset_settings(preset);
+    if (saved_session) {
+      // A session saved before these keys existed sang and dreamed this way; a resume continues it so.
+      s.excerpt_window = ExcerptWindow::kRandom;
+      s.excerpt_latents = ExcerptLatents::kReencoded;
+      s.a.dream_learning_rate = s.b.dream_learning_rate = 0;
+    }
     read_settings(root, s, saved_session);
     s.validate();
   } catch (const SettingsError& e) {

@@ -28,6 +28,22 @@ enum class Ml2DreamStart {
 };
 std::string to_string(Ml2DreamStart start);
 
+/// Which stretch of a human song a `human` turn sings.
+enum class ExcerptWindow {
+  kRandom,  ///< a random start and a length drawn between excerpt_min_s and excerpt_max_s
+  kFixed,   ///< the window from excerpt_min_s to excerpt_max_s of the song (the original: 20 → 40 s)
+};
+std::string to_string(ExcerptWindow window);
+
+/// Which latents a `human` turn sings its excerpt from.
+enum class ExcerptLatents {
+  kReencoded,  ///< the stored snippets encoded by the singer's current ML1
+  /// the song's path as the singer's ML1 encoded it at the session's start (the judge's frozen
+  /// copy), decoded by its current ML1: the original decoded stored paths with a changing decoder
+  kStored,
+};
+std::string to_string(ExcerptLatents latents);
+
 struct RoleSettings {
   double variation_sigma = 0.5;   ///< latent noise of a variation (0 = exact imitation)
   DreamPolicy dream_policy = DreamPolicy::kAccumulate;
@@ -36,6 +52,8 @@ struct RoleSettings {
   int dream_ml2_epochs = 10;      ///< ML2 epochs per dream (0: ML2 is not retrained)
   int dream_max_items = 0;        ///< > 0: a dream trains on at most this many snippets (seeded draw)
   int dream_batch_size = 0;       ///< > 0: ML1's batch size in dreams (0: the agent's ml1.batch_size)
+  /// > 0: ML1's learning rate in dreams (0: the agent's ml1.learning_rate); the original dreamed at 1e-4.
+  double dream_learning_rate = 0;
   /// > 0: a dream's wall-clock budget in seconds. ML1 stops after the step that exhausts it; ML2
   /// then trains one epoch at least, so that it matches the new ML1. A budgeted dream is not
   /// reproducible to the byte (it depends on the machine's speed).
@@ -63,6 +81,8 @@ struct ConversationSettings {
   std::string opening_file;         ///< audio file sung first when opening = file
   double excerpt_min_s = 20;        ///< a human excerpt lasts between these (whole song if shorter)
   double excerpt_max_s = 40;
+  ExcerptWindow excerpt_window = ExcerptWindow::kRandom;
+  ExcerptLatents excerpt_latents = ExcerptLatents::kReencoded;
   double machine_song_s = 20;       ///< length of a machine opening
   int reference_snippets = 512;     ///< size of the held-out human reference H per agent
   std::uint64_t seed = 0;

@@ -57,6 +57,7 @@ DreamPlan plan_dream(const agent::Agent& agent, const RoleSettings& role, int64_
   plan.ml1_epochs = role.dream_ml1_epochs;
   plan.ml2_epochs = role.dream_ml2_epochs;
   plan.batch_size = role.dream_batch_size > 0 ? role.dream_batch_size : agent.settings().ml1.batch_size;
+  plan.learning_rate = role.dream_learning_rate > 0 ? role.dream_learning_rate : agent.settings().ml1.learning_rate;
   plan.budget_s = role.dream_budget_s;
   plan.ml2_start = role.dream_ml2_start;
   plan.ml2_fresh_drift = role.ml2_fresh_drift;
@@ -173,6 +174,7 @@ std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
     o.train_items = plan.items;
     o.train_strata = plan.strata;
     o.batch_size = plan.batch_size;
+    o.learning_rate = plan.learning_rate;
     if (callbacks.progress) {
       o.progress = [&](const model::TrainProgress& p) { callbacks.progress("ml1", p.epoch, p.loss); };
     }

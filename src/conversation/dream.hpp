@@ -34,6 +34,7 @@ struct DreamPlan {
   int64_t songs_too_long = 0;  ///< chosen songs left out of `songs`: longer than ml2.max_length
   int ml1_epochs = 0, ml2_epochs = 0;
   int batch_size = 0;          ///< ML1's batch (> 0)
+  double learning_rate = 0;    ///< ML1's learning rate (> 0)
   double budget_s = 0;         ///< > 0: wall-clock budget
   Ml2DreamStart ml2_start = Ml2DreamStart::kFineTune;
   double ml2_fresh_drift = 0.25;

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "agent/agent.hpp"
+#include "conversation/human_share.hpp"
 #include "conversation/judge.hpp"
 #include "conversation/measures.hpp"
 #include "dsp/db.hpp"
@@ -21,14 +22,14 @@ GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& ju
   GenerationMeasures out;
   auto& v = out.values;
   const auto& manifest = agent.dataset().manifest();
-  int64_t human = 0, depth_sum = 0;
-  for (const auto& song : manifest.songs()) {
-    if (song.provenance.depth == 0) human += song.n_snippets();
-    depth_sum += static_cast<int64_t>(song.provenance.depth) * song.n_snippets();
-  }
+  int64_t depth_sum = 0;
+  for (const auto& song : manifest.songs()) depth_sum += static_cast<int64_t>(song.provenance.depth) * song.n_snippets();
   const int64_t items = manifest.n_items();
+  const HumanShare share = human_share(manifest);
   v["dataset_items"] = items;
-  v["human_fraction"] = items ? static_cast<double>(human) / static_cast<double>(items) : 1.0;
+  v["trained_items"] = share.trained;
+  v["human_fraction"] = share.of_trained();
+  v["human_fraction_dataset"] = share.of_dataset();
   v["human_fraction_updates"] = in.update_human_share;
   v["mean_depth"] = items ? static_cast<double>(depth_sum) / static_cast<double>(items) : 0.0;
 
@@ -64,7 +65,9 @@ GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& ju
   torch::Tensor gen_mel = in.mel;
   v["generation_snippets"] = gen_mel.defined() ? gen_mel.size(0) : 0;
   if (!gen_mel.defined() || gen_mel.size(0) < 2) {
-    for (const char* k : {"frechet", "frechet_ratio", "variance_ratio", "participation_ratio", "mean_drift",
+    for (const char* k : {"frechet", "frechet_low", "frechet_high", "frechet_ratio", "frechet_k", "frechet_k_low",
+                          "frechet_k_high", "frechet_k_ratio", "frechet_k_ratio_low", "frechet_k_ratio_high",
+                          "variance_ratio", "participation_ratio", "mean_drift",
                           "drift_step", "ltas_distance_db", "spectral_flatness", "reference_flatness"}) {
       v[k] = nan;
     }
@@ -80,6 +83,24 @@ GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& ju
   const double fd = frechet_distance(gen, ref);
   v["frechet"] = fd;
   v["frechet_ratio"] = in.first_frechet && *in.first_frechet > 0 ? fd / *in.first_frechet : 1.0;
+  // Drawn again, the same songs and reference would give another FD: the interval says how far.
+  const auto& ref_emb = judge.reference_embedding();
+  const auto fd_interval = bootstrap_frechet(emb, ref_emb, kBootstrapResamples, kBootstrapLevel, in.seed ^ 0xB0075);
+  v["frechet_low"] = fd_interval.low;
+  v["frechet_high"] = fd_interval.high;
+  // In the judge's k principal axes of H the reference outnumbers the dimension several times,
+  // so its covariance is of full rank (docs/measures.md).
+  const auto gen_k = judge.drift_project(emb), ref_k = judge.drift_project(ref_emb);
+  const double fd_k = frechet_distance(fit_gaussian(gen_k), fit_gaussian(ref_k));
+  const auto k_interval = bootstrap_frechet(gen_k, ref_k, kBootstrapResamples, kBootstrapLevel, in.seed ^ 0xB0076);
+  const double first_k = in.first_frechet_k && *in.first_frechet_k > 0 ? *in.first_frechet_k : fd_k;
+  v["drift_dimensions"] = judge.drift_dimensions();
+  v["frechet_k"] = fd_k;
+  v["frechet_k_low"] = k_interval.low;
+  v["frechet_k_high"] = k_interval.high;
+  v["frechet_k_ratio"] = first_k > 0 ? fd_k / first_k : nan;
+  v["frechet_k_ratio_low"] = first_k > 0 ? k_interval.low / first_k : nan;
+  v["frechet_k_ratio_high"] = first_k > 0 ? k_interval.high / first_k : nan;
   v["variance_ratio"] = variance_ratio(gen, ref);
   v["participation_ratio"] = participation_ratio(gen);
   v["mean_drift"] = mean_drift(gen, ref, ref);

@@ -27,13 +27,18 @@ struct GenerationInput {
   double update_human_share = 0;              ///< share of depth-0 items the dream trained on
   std::optional<torch::Tensor> previous_mean; ///< judge-space mean of generation t−1 [D] float64
   std::optional<double> first_frechet;        ///< FD of the first dream, for the ratio
-  std::uint64_t seed = 0;                     ///< subsampling to |H|
+  std::optional<double> first_frechet_k;      ///< FD in the judge's drift projection of the first dream
+  std::uint64_t seed = 0;                     ///< subsampling to |H| and the bootstrap
 };
 
 struct GenerationMeasures {
   nlohmann::json values;     ///< the line of measures.jsonl (without agent/dream/round)
   torch::Tensor mean;        ///< judge-space mean of this generation [D] float64 (undefined if empty)
 };
+
+/// Resamples behind each bootstrap interval, and the interval's level.
+inline constexpr int kBootstrapResamples = 200;
+inline constexpr double kBootstrapLevel = 0.9;
 
 /// Computes the measures. The agent's current ML1 gives the forgetting ratio.
 GenerationMeasures measure_generation(const agent::Agent& agent, const Judge& judge, const GenerationInput& input);

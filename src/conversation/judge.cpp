@@ -49,11 +49,16 @@ double reconstruction_error(model::ConvVae& model, const torch::Tensor& mel, tor
 Judge Judge::create(const agent::Agent& agent, int reference_snippets, std::uint64_t seed) {
   const auto& store = agent.dataset();
   std::vector<int64_t> pool;
-  for (const auto split : {corpus::Split::kReference, corpus::Split::kValidation, corpus::Split::kTrain}) {
+  // Both held-out splits: a reference several times larger than the drift measures' dimension.
+  for (const auto split : {corpus::Split::kReference, corpus::Split::kValidation}) {
     for (const auto id : store.ids(split)) {
       if (store.manifest().item(id).song->provenance.depth == 0) pool.push_back(id);
     }
-    if (!pool.empty()) break;
+  }
+  if (pool.empty()) {
+    for (const auto id : store.ids(corpus::Split::kTrain)) {
+      if (store.manifest().item(id).song->provenance.depth == 0) pool.push_back(id);
+    }
   }
   if (pool.empty()) {
     throw DatasetError(fmt::format("{}: no human snippets to measure the conversation against", agent.dir().string()));
@@ -75,6 +80,7 @@ Judge Judge::create(const agent::Agent& agent, int reference_snippets, std::uint
   j.reference_emb_ = j.embed(j.reference_mel_);
   j.error0_ = reconstruction_error(j.ml1_, j.reference_mel_, torch::kCPU);
   j.fit_map();
+  j.fit_drift_axes();
   return j;
 }
 
@@ -101,6 +107,8 @@ Judge Judge::restore(const agent::Agent& agent, const std::string& ml1_bytes, co
   }
   j.reference_mel_ = read_items(agent, j.reference_items_);
   j.reference_emb_ = j.embed(j.reference_mel_);
+  // Not saved: the same reference gives the same axes, so a judge of an older session gets them too.
+  j.fit_drift_axes();
   return j;
 }
 
@@ -127,6 +135,30 @@ torch::Tensor Judge::embed(const torch::Tensor& mel) const {
 
 torch::Tensor Judge::project(const torch::Tensor& embeddings) const {
   return (embeddings.to(torch::kFloat64) - map_mean_).matmul(map_axes_);
+}
+
+torch::Tensor Judge::drift_project(const torch::Tensor& embeddings) const {
+  return (embeddings.to(torch::kFloat64) - reference_emb_.mean(0)).matmul(drift_axes_);
+}
+
+int64_t drift_dimensions(int64_t reference_size, int64_t latent_dim) {
+  // A covariance fitted on n points has rank n − 1 at most; a fifth keeps it well estimated.
+  return std::min(latent_dim, std::clamp<int64_t>(reference_size / 5, 2, 8));
+}
+
+void Judge::fit_drift_axes() {
+  const auto x = reference_emb_;
+  const auto centred = x - x.mean(0);
+  const auto cov = centred.t().matmul(centred) / std::max<int64_t>(1, x.size(0) - 1);
+  const auto vectors = std::get<1>(torch::linalg::eigh(cov, "L"));  // ascending
+  const int64_t d = vectors.size(1);
+  const int64_t k = conversation::drift_dimensions(x.size(0), d);
+  auto axes = vectors.slice(1, d - k, d).flip({1}).contiguous();
+  for (int64_t c = 0; c < k; ++c) {
+    auto col = axes.select(1, c);
+    if (col[col.abs().argmax()].item<double>() < 0) col.mul_(-1);
+  }
+  drift_axes_ = axes;
 }
 
 void Judge::fit_map() {

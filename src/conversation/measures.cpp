@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/errors.hpp"
 
@@ -36,6 +38,32 @@ double frechet_distance(const Gaussian& a, const Gaussian& b) {
   const double fd = diff.dot(diff).item<double>() +
                     (a.covariance.trace() + b.covariance.trace() - 2.0 * cross.trace()).item<double>();
   return std::max(fd, 0.0);
+}
+
+FrechetInterval bootstrap_frechet(const torch::Tensor& a, const torch::Tensor& b, int resamples, double level,
+                                  std::uint64_t seed) {
+  if (a.dim() != 2 || b.dim() != 2 || a.size(0) < 2 || b.size(0) < 2 || a.size(1) != b.size(1)) {
+    throw ShapeError(fmt::format("bootstrap_frechet: got [{}] and [{}], expected [n >= 2, D] and [m >= 2, D]",
+                                 fmt::join(a.sizes(), ", "), fmt::join(b.sizes(), ", ")));
+  }
+  if (resamples < 2) throw SettingsError(fmt::format("bootstrap resamples = {} is out of range: allowed [2, inf)", resamples));
+  if (!(level > 0 && level < 1)) throw SettingsError(fmt::format("bootstrap level = {} is out of range: allowed (0, 1)", level));
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  std::vector<double> fds;
+  fds.reserve(static_cast<size_t>(resamples));
+  for (int r = 0; r < resamples; ++r) {
+    const auto ia = torch::randint(a.size(0), {a.size(0)}, gen, torch::kInt64);
+    const auto ib = torch::randint(b.size(0), {b.size(0)}, gen, torch::kInt64);
+    fds.push_back(frechet_distance(fit_gaussian(a.index_select(0, ia)), fit_gaussian(b.index_select(0, ib))));
+  }
+  std::sort(fds.begin(), fds.end());
+  const auto at = [&](double q) {
+    const double pos = q * static_cast<double>(fds.size() - 1);
+    const auto lo = static_cast<size_t>(std::floor(pos));
+    const size_t hi = std::min(lo + 1, fds.size() - 1);
+    return fds[lo] + (pos - static_cast<double>(lo)) * (fds[hi] - fds[lo]);
+  };
+  return {at((1.0 - level) / 2.0), at((1.0 + level) / 2.0)};
 }
 
 double variance_ratio(const Gaussian& t, const Gaussian& ref) {

@@ -3,6 +3,8 @@
 /// spectra. Pure functions on tensors; all sets are float64 [n, D] or [n, bands].
 #include <torch/torch.h>
 
+#include <cstdint>
+
 namespace mh::conversation {
 
 /// Mean and covariance of a set of embeddings [n, D] (n ≥ 2), with εI added (ε = 1e-6·tr Σ / D)
@@ -16,6 +18,17 @@ Gaussian fit_gaussian(const torch::Tensor& embeddings);
 /// FD = ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½); roots by symmetric eigendecomposition with
 /// negative eigenvalues clipped to 0.
 double frechet_distance(const Gaussian& a, const Gaussian& b);
+
+/// A bootstrap interval of the Fréchet distance between two embedded sets.
+struct FrechetInterval {
+  double low = 0, high = 0;  ///< the (1 − level)/2 and (1 + level)/2 quantiles of the resampled FDs
+};
+/// Resamples both sets [n, D] and [m, D] (n, m ≥ 2) with replacement `resamples` times, drawn from
+/// `seed`, and returns the central `level` interval of their Fréchet distances (what the same
+/// generation and reference would give drawn again). Throws ShapeError for sets of other shapes
+/// or dimensions, SettingsError for resamples < 2 or level outside (0, 1).
+FrechetInterval bootstrap_frechet(const torch::Tensor& a, const torch::Tensor& b, int resamples, double level,
+                                  std::uint64_t seed);
 
 /// tr Σ_t / tr Σ_ref.
 double variance_ratio(const Gaussian& t, const Gaussian& ref);

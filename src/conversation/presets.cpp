@@ -9,11 +9,11 @@ namespace mh::conversation {
 
 namespace {
 
-/// The original's unattended loop: one iteration is two halves. Dennis (B) sings a human song of
-/// 20–40 s; Valerio (A) listens, remembers it and sings his imitation; Dennis listens, remembers
+/// The original's unattended loop: one iteration is two halves. Dennis (B) sings the 20 → 40 s
+/// window of a human song, decoded from its stored path by his current ML1; Valerio (A) listens, remembers it and sings his imitation; Dennis listens, remembers
 /// the imitation and sings a variation (σ = 0.5) that nobody remembers. Then the same with the
 /// roles swapped. After every 10 iterations Dennis dreams, then Valerio: ML1 only, 20 epochs at
-/// batch 32 on what was heard since the last dream.
+/// batch 32 and a learning rate of 1e-4 on what was heard since the last dream.
 ConversationSettings original() {
   ConversationSettings s;
   s.preset = "original";
@@ -23,6 +23,8 @@ ConversationSettings original() {
   s.opening = Opening::kHuman;
   s.excerpt_min_s = 20;
   s.excerpt_max_s = 40;
+  s.excerpt_window = ExcerptWindow::kFixed;
+  s.excerpt_latents = ExcerptLatents::kStored;
   s.turns = {{Role::kB, Act::kHuman, -1, true},  {Role::kA, Act::kImitation, -1, true},
              {Role::kB, Act::kVariation, 0.5, false}, {Role::kA, Act::kHuman, -1, true},
              {Role::kB, Act::kImitation, -1, true}, {Role::kA, Act::kVariation, 0.5, false}};
@@ -31,6 +33,7 @@ ConversationSettings original() {
     r->dream_policy = DreamPolicy::kReplace;
     r->dream_ml1_epochs = 20;
     r->dream_batch_size = 32;
+    r->dream_learning_rate = 1e-4;
     r->dream_ml2_epochs = 0;  // the original never retrained ML2
   }
   return s;

@@ -81,7 +81,7 @@ int64_t AppendSession::add_song(const SongRecord& record, const torch::Tensor& s
                                  shape.frames));
   }
   const int64_t n = snippets.size(0);
-  check_provenance(provenance, static_cast<int64_t>(impl_->pending.songs().size()));
+  check_provenance(provenance);
   const auto q = detail::quantise(snippets.reshape({n, shape.values()}));
   const auto bytes = static_cast<std::size_t>(detail::item_bytes(shape));
   std::vector<std::uint64_t> checksums;

@@ -37,7 +37,7 @@ json song_to_json(const StoredSong& s) {
   json out{{"id", s.id}, {"title", r.title}, {"source", r.source}, {"duration_s", r.duration_s},
            {"snippet_seconds", r.snippet_seconds}, {"content_hash", hex64(r.content_hash)},
            {"origin", p.origin}, {"kind", to_string(p.kind)}, {"depth", p.depth}, {"round", p.round},
-           {"seed", p.seed}, {"parent_song_id", p.parent_song_id}, {"variation_sigma", p.variation_sigma},
+           {"seed", p.seed}, {"variation_sigma", p.variation_sigma},
            {"split", to_string(p.split)},
            {"first_item", s.first_item}, {"n_snippets", s.n_snippets()}, {"checksums", checksums}};
   // Conversation songs only, so an ingested dataset's manifest is as before.
@@ -67,7 +67,9 @@ StoredSong song_from_json(const json& j) {
   s.provenance.depth = j.at("depth").get<int>();
   s.provenance.round = j.at("round").get<int>();
   s.provenance.seed = json_uint64(j.at("seed"));
-  s.provenance.parent_song_id = j.at("parent_song_id").get<int64_t>();
+  // Manifests written before lineage steps carried the chain hold a `parent_song_id`, which was
+  // always -1 in conversations (an answer's parent is the listener's own song, never in its
+  // dataset): it is read past.
   s.provenance.variation_sigma = j.at("variation_sigma").get<double>();
   s.provenance.split = parse_split(j.at("split").get<std::string>());
   if (j.contains("song_key")) s.provenance.song_key = j.at("song_key").get<std::string>();
@@ -113,7 +115,7 @@ SongKind parse_song_kind(const std::string& word) {
   throw DatasetError(fmt::format("song kind '{}' is unknown: expected one of {}", word, allowed_words(kSongKinds)));
 }
 
-void check_provenance(const Provenance& p, int64_t n_songs) {
+void check_provenance(const Provenance& p) {
   if (p.origin.empty()) throw DatasetError("provenance: origin is empty");
   const bool human_kind = p.kind == SongKind::kHuman;
   const bool human_origin = p.origin == "human";
@@ -132,10 +134,6 @@ void check_provenance(const Provenance& p, int64_t n_songs) {
       throw DatasetError(fmt::format("provenance: lineage step '{}' by '{}' ({}) needs a song, a singer, an act and a "
                                      "finite σ >= 0", step.song, step.singer, step.act));
     }
-  }
-  if (p.parent_song_id < -1 || p.parent_song_id >= n_songs) {
-    throw DatasetError(fmt::format("provenance: parent_song_id {} names no stored song (store has {})",
-                                   p.parent_song_id, n_songs));
   }
 }
 
@@ -179,7 +177,7 @@ int64_t Manifest::find_content(std::uint64_t hash) const {
 }
 
 int64_t Manifest::add(const SongRecord& record, const Provenance& provenance, std::vector<std::uint64_t> checksums) {
-  check_provenance(provenance, static_cast<int64_t>(songs_.size()));
+  check_provenance(provenance);
   if (!(record.snippet_seconds > 0 && std::isfinite(record.snippet_seconds))) {
     throw DatasetError(fmt::format("song '{}': snippet_seconds {} must be positive", record.title, record.snippet_seconds));
   }

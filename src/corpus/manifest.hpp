@@ -56,7 +56,6 @@ struct Provenance {
   int depth = 0;                  ///< lineage depth: 0 = human recording, +1 per machine re-rendering
   int round = -1;                 ///< conversation round; -1 for ingest
   std::uint64_t seed = 0;         ///< seed the song was made with (0 for human recordings)
-  int64_t parent_song_id = -1;    ///< song this one imitates or varies; -1 for none
   double variation_sigma = 0;     ///< latent noise of a variation, >= 0
   Split split = Split::kTrain;
   std::string song_key;           ///< conversation songs: the session-wide song id (empty otherwise)
@@ -80,7 +79,7 @@ struct ItemRecord {
   int64_t snippet_index = 0;  ///< position in the song, 0-based
   double start_s = 0;         ///< snippet_index · snippet_seconds: start in the song after silence removal
   std::uint64_t checksum = 0;
-  const StoredSong* song = nullptr;  ///< source, origin, depth, round, seed, parent, sigma, split, kind
+  const StoredSong* song = nullptr;  ///< source, origin, depth, round, seed, sigma, split, kind, lineage
 };
 
 struct StoreShape {
@@ -125,8 +124,7 @@ class Manifest {
 };
 
 /// Throws DatasetError unless: origin non-empty; human kind ⇔ origin "human" ⇔ depth 0;
-/// depth in [0, 1000]; round >= -1; variation_sigma finite and >= 0; parent_song_id is -1 or
-/// below `n_songs`.
-void check_provenance(const Provenance& p, int64_t n_songs);
+/// depth in [0, 1000]; round >= -1; variation_sigma finite and >= 0; every lineage step complete.
+void check_provenance(const Provenance& p);
 
 }  // namespace mh::corpus

@@ -34,14 +34,13 @@ inline Provenance human(Split split = Split::kTrain) {
   return p;
 }
 
-inline Provenance machine(const std::string& agent, int64_t parent, int depth, int round) {
+inline Provenance machine(const std::string& agent, int depth, int round) {
   Provenance p;
   p.origin = agent;
   p.kind = SongKind::kVariation;
   p.depth = depth;
   p.round = round;
   p.seed = 1234;
-  p.parent_song_id = parent;
   p.variation_sigma = 0.25;
   return p;
 }

@@ -103,7 +103,7 @@ TEST(SnippetStore, ProvenanceAndSongRecordsSurviveReopening) {
   {
     auto store = SnippetStore::create(dir / "s", kShape);
     store.append_song(song_record("human song", 0xabcdef), random_snippets(2, kShape, 4), human(Split::kReference));
-    store.append_song(song_record("variation"), random_snippets(3, kShape, 5), test::machine("alice", 0, 2, 7));
+    store.append_song(song_record("variation"), random_snippets(3, kShape, 5), test::machine("alice", 2, 7));
   }
   const auto store = SnippetStore::open(dir / "s");
   const auto& m = store.manifest();
@@ -125,7 +125,6 @@ TEST(SnippetStore, ProvenanceAndSongRecordsSurviveReopening) {
   EXPECT_EQ(p.depth, 2);
   EXPECT_EQ(p.round, 7);
   EXPECT_EQ(p.seed, 1234u);
-  EXPECT_EQ(p.parent_song_id, 0);
   EXPECT_DOUBLE_EQ(p.variation_sigma, 0.25);
   EXPECT_EQ(item.song->record.source, "variation.wav");
   EXPECT_EQ(m.find_content(0xabcdef), 0);
@@ -139,9 +138,10 @@ TEST(SnippetStore, InconsistentProvenanceIsRefusedAndNothingIsStored) {
   p.depth = 1;  // a human recording has depth 0
   test::expect_dataset_error([&] { store.append_song(song_record("x"), random_snippets(1, kShape, 6), p); },
                              "disagree");
+  auto unnamed = test::machine("bob", 1, 0);
+  unnamed.lineage = {{"s/0", "", "imitation", 0.0, ""}};  // a lineage step names its singer
   test::expect_dataset_error(
-      [&] { store.append_song(song_record("x"), random_snippets(1, kShape, 6), test::machine("bob", 5, 1, 0)); },
-      "parent_song_id 5");
+      [&] { store.append_song(song_record("x"), random_snippets(1, kShape, 6), unnamed); }, "lineage step");
   EXPECT_EQ(store.size(), 0);
   EXPECT_EQ(SnippetStore::open(dir / "s").size(), 0);
 }

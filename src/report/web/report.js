@@ -284,13 +284,13 @@
     }
     humanSets.push({ label: '50 %', data: [{ x: lo, y: 0.5 }, { x: hi === lo ? lo + 1 : hi, y: 0.5 }],
                      borderColor: '#888', borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
-    lineChart('measure-charts', 'Human fraction of what each agent knows', humanSets, humanX, 'human items / all items',
+    lineChart('measure-charts', 'Human fraction of what each agent trains on', humanSets, humanX, 'human items / all items',
               { y: { min: 0, max: 1 } });
   }
   document.getElementById('emancipation').textContent = !humanSets.length
     ? 'No measures yet: the first dream has not ended.'
     : emancipation.length
-      ? `Emancipation (the human share of what the agent knows falls below 50 %): ${emancipation.join('; ')}.`
+      ? `Emancipation (the human share of what the agent trains on falls below 50 %): ${emancipation.join('; ')}.`
       : 'No agent has emancipated yet: the human fraction is still at or above 50 %.';
 
   const named = [
@@ -304,6 +304,21 @@
     if (!key) continue;
     used.add(key);
     lineChart('measure-charts', `${title} (${key})`, series(key), 'dream', unit);
+  }
+  // The drift in the reference's principal axes with its 90 % bootstrap interval (dashed): a move
+  // that stays inside the interval is noise, not a trend (docs/measures.md).
+  if (allKeys.includes('frechet_k_ratio')) {
+    const sets = [];
+    for (const k of ['frechet_k_ratio', 'frechet_k_ratio_low', 'frechet_k_ratio_high']) {
+      used.add(k);
+      for (const d of series(k)) {
+        sets.push(k === 'frechet_k_ratio' ? d : Object.assign(d, { label: `${d.label} ${k.endsWith('low') ? '5 %' : '95 %'}`,
+                                                                   borderDash: [4, 3], pointRadius: 0, borderWidth: 1 }));
+      }
+    }
+    for (const k of ['frechet_low', 'frechet_high', 'frechet_k_low', 'frechet_k_high']) used.add(k);
+    lineChart('measure-charts', 'Drift FD_k / FD_k at the first dream, in the reference\u2019s principal axes, with its 90 % ' +
+              'bootstrap interval', sets, 'dream', 'ratio');
   }
   // ML2's composed songs against the agent's human songs: a drone sits near 0, human-like motion
   // near the dashed line at 1.
