@@ -14,7 +14,8 @@ jobs=${METAHUMAN_JOBS:-$(nproc)}
 build_packages=(g++ cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread libsndfile1-dev libsoxr-dev libfftw3-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpng-dev liblo-dev libasound2-dev libgloo-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev libpng-dev liblo-dev libasound2-dev libgloo-dev
+  libcpp-httplib-dev)
 corpus_packages=(fluidsynth fluid-soundfont-gm openttd-openmsx midicsv sox)
 test_packages=(chromium)  # the report's browser test
 
@@ -24,7 +25,7 @@ install_missing() {
     if [ -z "${METAHUMAN_SKIP_PACKAGES:-}" ]; then
       echo "error: this script installs Debian 12 packages and this system has no dpkg." >&2
       echo "Install the equivalents of these Debian packages: $*" >&2
-      echo "(LibTorch 1.13+ with its CMake files, libsndfile, libsoxr, FFTW3, libpng, liblo, ALSA, CLI11," >&2
+      echo "(LibTorch 1.13+ with its CMake files, libsndfile, libsoxr, FFTW3, libpng, liblo, ALSA, cpp-httplib, CLI11," >&2
       echo "toml++, nlohmann-json, spdlog, fmt, GoogleTest, Google Benchmark), then re-run with" >&2
       echo "METAHUMAN_SKIP_PACKAGES=1 to build without installing." >&2
       exit 1

@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   add_demo_command(app);
   add_roundtrip_command(app);
   add_report_command(app);
+  add_serve_command(app);
   add_ingest_command(app);
   add_train_command(app);
   add_listen_command(app);

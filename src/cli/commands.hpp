@@ -10,6 +10,7 @@ void add_invert_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_roundtrip_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_ingest_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_listen_command(CLI::App& app);

@@ -11,5 +11,7 @@ std::string_view chart_js();
 std::string_view report_js();
 /// The report page's style sheet (src/report/web/report.css).
 std::string_view report_css();
+/// The live page's script (src/report/web/live.js), run after report.js by `metahuman serve`.
+std::string_view live_js();
 
 }  // namespace mh::report::assets

@@ -16,9 +16,6 @@ namespace mh::report {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-/// What the page's script draws: plain data, no markup.
 json page_data(const SessionData& s) {
   json songs = json::array();
   for (const auto& song : s.songs) {
@@ -43,8 +40,6 @@ json page_data(const SessionData& s) {
           {"measures", s.measures}, {"histories", s.histories}, {"listens", listens},
           {"dreams", dreams}, {"chains", chains_data(s)}};
 }
-
-}  // namespace
 
 std::string html_escape(const std::string& text) {
   std::string out;
@@ -76,7 +71,7 @@ std::string json_for_script(const json& value) {
 }
 
 std::string render_html(const SessionData& s, const std::vector<std::pair<int, std::string>>& images,
-                        const DbRange& range) {
+                        const DbRange& range, const std::string& extra_script) {
   std::map<int, std::string> image_of(images.begin(), images.end());
   // A folder called "session" (the demo's) is named by the folder it is in: not "session session".
   // Absolute first: `report --session session` run beside it names no parent.
@@ -142,6 +137,7 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
   page += "<script>\n" + std::string(assets::chart_js()) + "\n</script>\n";
   page += "<script>\nconst MH_DATA = " + json_for_script(page_data(s)) + ";\n</script>\n";
   page += "<script>\n" + std::string(assets::report_js()) + "\n</script>\n";
+  if (!extra_script.empty()) page += "<script>\n" + extra_script + "\n</script>\n";
   page += "</body>\n</html>\n";
   return page;
 }

@@ -33,9 +33,13 @@ struct ReportSummary {
 ReportSummary write_report(const std::filesystem::path& session_dir, const ReportOptions& options = {});
 
 /// The page for an already-read session; `images` maps song number → image path relative to the
-/// report folder (songs without one get none), all drawn on `range`. Pure: no file access.
+/// report folder (songs without one get none), all drawn on `range`; `extra_script` runs after
+/// the report's own (the live page's). Pure: no file access.
 std::string render_html(const SessionData& session, const std::vector<std::pair<int, std::string>>& images,
-                        const DbRange& range = {});
+                        const DbRange& range = {}, const std::string& extra_script = {});
+
+/// What the page's script draws (MH_DATA): plain data, no markup.
+nlohmann::json page_data(const SessionData& session);
 
 /// Text made safe for HTML element content and attribute values.
 std::string html_escape(const std::string& text);

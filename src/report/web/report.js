@@ -1,9 +1,9 @@
 // Draws the session report's charts from MH_DATA (written by the program into the page) with
 // Chart.js (embedded above). Everything here must work from file:// with no network, and must
-// cope with a session that is still running: any part of MH_DATA may be empty.
+// cope with a session that is still running: any part of MH_DATA may be empty. The live page
+// (live.js) calls MH_REPORT.draw again with new data: draw() starts from empty containers.
 (function () {
   'use strict';
-  const D = MH_DATA;
   const errors = [];
   window.addEventListener('error', (e) => errors.push(String(e.message)));
   Chart.defaults.animation = false;
@@ -11,6 +11,10 @@
   Chart.defaults.font.size = 11;
 
   const charts = [];
+  function draw(D, pinned) {
+  for (const chart of charts.splice(0)) chart.destroy();
+  for (const id of ['map-charts', 'measure-charts', 'training-charts']) document.getElementById(id).replaceChildren();
+  document.querySelectorAll('.map-controls').forEach((controls) => controls.remove());
   const agentColours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
   const agents = [];
   for (const a of (D.agents || []).concat(Object.keys(D.map || {}))) if (!agents.includes(a)) agents.push(a);
@@ -195,13 +199,14 @@
   }
   const fromHash = () => {
     const m = /^#song-(\d+)$/.exec(location.hash);
-    return m ? +m[1] : null;
+    return m ? +m[1] : (pinned ?? null);
   };
+  // Handlers are assigned, not added: a redraw replaces those bound to the charts it destroyed.
   for (const card of document.querySelectorAll('article.song')) {
-    card.addEventListener('mouseenter', () => highlight(+card.dataset.song));
-    card.addEventListener('mouseleave', () => highlight(fromHash()));
+    card.onmouseenter = () => highlight(+card.dataset.song);
+    card.onmouseleave = () => highlight(fromHash());
   }
-  window.addEventListener('hashchange', () => highlight(fromHash()));
+  window.onhashchange = () => highlight(fromHash());
   highlight(fromHash());
   // ---- Measures over dreams ----
   function flatten(obj, prefix, out) {
@@ -365,6 +370,10 @@
   if (!trainingCharts) {
     note('training-charts', 'No training history found: the session does not name its agents\u2019 folders, or they hold no history yet.');
   }
+  return { maps, trainingCharts };
+  }
+  const drawn = draw(MH_DATA);
+  window.MH_REPORT = { draw };
 
   // ---- Imitation chains: the notes of one excerpt, pass by pass ----
   for (const c of D.chains || []) {
@@ -429,7 +438,7 @@
     const canvases = Array.from(document.querySelectorAll('canvas'));
     const check = document.getElementById('selfcheck');
     check.textContent = JSON.stringify({
-      charts: charts.length, maps, trainingCharts,
+      charts: charts.length, maps: drawn.maps, trainingCharts: drawn.trainingCharts,
       canvases_drawn: canvases.filter((c) => c.width > 0 && c.height > 0).length,
       images_loaded: Array.from(document.querySelectorAll('img.mel')).filter((i) => i.complete && i.naturalWidth > 0).length,
       thumbnails_loaded: Array.from(document.querySelectorAll('img.mel-thumb')).filter((i) => i.complete && i.naturalWidth > 0).length,

@@ -8,6 +8,7 @@ add_custom_command(
           -P ${MH_REPORT_WEB_DIR}/embed_assets.cmake
   DEPENDS ${MH_REPORT_WEB_DIR}/embed_assets.cmake ${MH_REPORT_WEB_DIR}/vendor/chart.umd.min.js
           ${MH_REPORT_WEB_DIR}/report.js ${MH_REPORT_WEB_DIR}/report.css
+          ${MH_REPORT_WEB_DIR}/live.js
   COMMENT "Embedding the report's browser assets"
   VERBATIM)
 target_sources(metahuman_lib PRIVATE ${MH_REPORT_ASSETS_CPP})
