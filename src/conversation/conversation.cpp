@@ -109,11 +109,15 @@ json song_sidecar(const SongInfo& info, int turn, const std::string& listener, c
   return sidecar;
 }
 
-std::string song_line(const std::string& singer, const std::string& kind) {
-  return fmt::format("{} sings {}", singer,
-                     kind == "human" ? "a human song" : kind == "machine" ? "its own song"
-                     : kind == "file" ? "a recording" : kind == "imitation" ? "an imitation"
-                     : "a " + kind);
+// The original's speech lines (its Conversator.py), word for word: the OSC sketch shows them and
+// a visitor reads them. A file opening has no line there, so it gets one in the same voice.
+std::string song_line(const std::string& kind) {
+  if (kind == "human") return "LaLeLu... I'm singing one of the human songs...";
+  if (kind == "imitation") return "Let me try to sing, what i just heard. DubiSchubiDu...";
+  if (kind == "variation") return "ZiiiSch... I'm singing a variation of the last song.";
+  if (kind == "machine") return "BriiBrazzzFuaazz... I'm singing a machine song.";
+  if (kind == "file") return "Listen... I'm singing a recording someone gave me.";
+  return "I'm singing a " + kind + ".";
 }
 
 json song_event(const SongInfo& info, int turn, const std::string& listener, double duration_s) {
@@ -122,7 +126,7 @@ json song_event(const SongInfo& info, int turn, const std::string& listener, dou
                 {"duration_s", duration_s},
                 {"wav", info.wav.generic_string()},
                 {"sidecar", agent::song_sidecar_path(info.wav).generic_string()},
-                {"line", song_line(info.singer, info.kind)}});
+                {"line", song_line(info.kind)}});
   if (!info.parent) event["from"] = info.lineage.back().from;
   return event;
 }

@@ -19,7 +19,7 @@ constexpr int kInputExitCode = 4;
 
 std::string mistakes_cli() { return test::cli_path().string(); }
 
-size_t lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+size_t output_lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 /// The names in `dir`, hidden ones included.
 std::vector<std::string> entries(const fs::path& dir) {
@@ -66,7 +66,7 @@ class FirstMistakes : public ::testing::Test {
     const auto r = test::run_command(mistakes_cli() + " agent new --agent " + (dir / "New").string() +
                                      " --name New --corpus " + corpus + " --settings " + path("tiny.toml"));
     EXPECT_EQ(r.exit_code, kInputExitCode) << r.output;
-    EXPECT_EQ(lines(r.output), 1u) << r.output;
+    EXPECT_EQ(output_lines(r.output), 1u) << r.output;
     EXPECT_NE(r.output.find(says), std::string::npos) << r.output;
     EXPECT_EQ(entries(dir / ""), before) << r.output;
   }
@@ -93,7 +93,7 @@ TEST_F(FirstMistakes, AMistypedSettingsFileMakesNoAgent) {
   const auto r = test::run_command(mistakes_cli() + " agent new --agent " + (dir / "New").string() + " --corpus " +
                                    path("corpus") + " --settings " + (dir / "tiny.tmol").string());
   EXPECT_EQ(r.exit_code, kInputExitCode) << r.output;
-  EXPECT_EQ(lines(r.output), 1u) << r.output;
+  EXPECT_EQ(output_lines(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("tiny.tmol"), std::string::npos) << r.output;
   EXPECT_EQ(entries(dir / ""), before);
 }
@@ -135,7 +135,7 @@ TEST_F(FirstMistakes, AFolderThatHoldsSomethingElseIsNotTakenForANewAgent) {
 TEST_F(FirstMistakes, AnExistingAgentIsNotMadeAgain) {
   const auto r = test::run_command(mistakes_cli() + " agent new --agent " + agent() + " --corpus " + path("corpus"));
   EXPECT_EQ(r.exit_code, kInputExitCode) << r.output;
-  EXPECT_EQ(lines(r.output), 1u) << r.output;
+  EXPECT_EQ(output_lines(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("already an agent"), std::string::npos) << r.output;
 }
 
@@ -144,7 +144,7 @@ TEST_F(FirstMistakes, AMistypedPathToIngestMakesNoAgent) {
   const auto r = test::run_command(mistakes_cli() + " ingest --agent " + (dir / "New").string() + " " +
                                    (dir / "corpsu").string());
   EXPECT_EQ(r.exit_code, kInputExitCode) << r.output;
-  EXPECT_EQ(lines(r.output), 1u) << r.output;
+  EXPECT_EQ(output_lines(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("corpsu: no such file or folder"), std::string::npos) << r.output;
   EXPECT_TRUE(entries(dir / "").empty());
 }
@@ -157,7 +157,7 @@ TEST_F(FirstMistakes, AMistypedAgentFolderIsOneLineForEveryCommand) {
                            " converse --session " + (dir / "s").string() + " --agents " + agent() + " " + typo}) {
     const auto r = test::run_command(mistakes_cli() + args);
     EXPECT_EQ(r.exit_code, kInputExitCode) << args << ": " << r.output;
-    EXPECT_EQ(lines(r.output), 1u) << args << ": " << r.output;
+    EXPECT_EQ(output_lines(r.output), 1u) << args << ": " << r.output;
     EXPECT_NE(r.output.find("Adda: no such agent folder"), std::string::npos) << args << ": " << r.output;
   }
   EXPECT_TRUE(entries(dir / "").empty());
@@ -166,7 +166,7 @@ TEST_F(FirstMistakes, AMistypedAgentFolderIsOneLineForEveryCommand) {
 TEST_F(FirstMistakes, AFolderThatIsNotAnAgentIsOneLine) {
   const auto r = test::run_command(mistakes_cli() + " train --agent " + path("corpus") + " --stage ml1");
   EXPECT_EQ(r.exit_code, kInputExitCode) << r.output;
-  EXPECT_EQ(lines(r.output), 1u) << r.output;
+  EXPECT_EQ(output_lines(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("not an agent folder"), std::string::npos) << r.output;
 }
 

@@ -370,13 +370,11 @@
   if (!trainingCharts) {
     note('training-charts', 'No training history found: the session does not name its agents\u2019 folders, or they hold no history yet.');
   }
-  return { maps, trainingCharts };
-  }
-  const drawn = draw(MH_DATA);
-  window.MH_REPORT = { draw };
-
   // ---- Imitation chains: the notes of one excerpt, pass by pass ----
   for (const c of D.chains || []) {
+    const container = document.getElementById(`chain-chart-${c.name}`);
+    if (!container) continue;  // a chain kept after the page was written: the next report draws it
+    container.replaceChildren();
     const passes = (c.passes || []).filter((p) => isFinite(p.pass));
     const figure = (p, which, key) => (p[which] && typeof p[which][key] === 'number' ? p[which][key] : null);
     const line = (label, which, key, colour, dash) => ({
@@ -395,6 +393,11 @@
     lineChart(`chain-chart-${c.name}`, `${c.name}: ${who}` + (c.half_pass ? `, half at pass ${c.half_pass}` : ''), sets,
               'pass', 'share / similarity', { y: { min: 0, max: 1 } });
   }
+
+  return { maps, trainingCharts };
+  }
+  const drawn = draw(MH_DATA);
+  window.MH_REPORT = { draw };
 
   // ---- Self-check, read by the browser test: charts drawn, audio loaded, script errors. ----
   // What each spectrogram looks like once decoded by the browser: mean and spread of luminance,
