@@ -140,10 +140,11 @@ void add_converse_command(CLI::App& app) {
   c->add_flag("--print-settings", conv->print_settings, "Print the effective settings as TOML and exit");
   c->add_flag("--describe-settings", conv->describe_settings,
               "Print every setting with its default, meaning and allowed range, and exit");
-  c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings; 0: until stopped)")
-      ->check(CLI::Range(0, 100000));
+  auto* rounds = c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings; 0: until stopped)")
+                     ->check(CLI::Range(0, 100000));
   c->add_flag("--forever", conv->forever,
-              "Run until SIGINT, SIGTERM or an OSC stop, then exit 0 naming the command that continues (--rounds 0)");
+              "Run until SIGINT, SIGTERM or an OSC stop, then exit 0 naming the command that continues (--rounds 0)")
+      ->excludes(rounds);
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
   add_device_option(c, conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)");

@@ -224,7 +224,8 @@ TEST_F(Converse, ForeverStoppedBySigtermExitsZeroWithTheContinueLineAndContinues
     ASSERT_EQ(exit_code_of(pid), 0) << read_file(log);
     const std::string output = read_file(log);
     const std::string last = output.substr(output.rfind('\n', output.size() - 2) + 1);
-    EXPECT_NE(last.find("continue with: metahuman converse --session " + session.string()), std::string::npos) << output;
+    EXPECT_NE(last.find("continue with: metahuman converse --session " + session.string()), std::string::npos)
+        << output;
     EXPECT_NE(last.find("--resume"), std::string::npos) << last;
     const auto songs = events_of(session, "song");
     EXPECT_GE(songs.size(), songs_before + 3);
@@ -249,10 +250,13 @@ TEST_F(Converse, OscCommandsSteerARunningConversationAndStopEndsItWithExitZero) 
   test::TempDir run;
   copy_agents(run.path());
   const fs::path session = run / "session", log = run / "out.txt";
-  const pid_t pid = start_in_background(converse_cli() + converse_args(run.path()) + " --forever --control " + port, log);
+  const pid_t pid =
+      start_in_background(converse_cli() + converse_args(run.path()) + " --forever --control " + port, log);
   ASSERT_GE(pid, 0);
-  EXPECT_TRUE(wait_until(pid, [&] { return fs::exists(session / "events.jsonl") && !events_of(session, "song").empty(); }))
-      << read_file(log);
+  const bool sang = wait_until(pid, [&] {
+    return fs::exists(session / "events.jsonl") && !events_of(session, "song").empty();
+  });
+  EXPECT_TRUE(sang) << read_file(log);
   lo_address to = lo_address_new("127.0.0.1", port.c_str());
   lo_send(to, "/metahuman/sigma", "f", 0.8f);
   lo_send(to, "/metahuman/sigma", "s", "loud");
@@ -284,6 +288,11 @@ TEST(ConverseSettings, APresetNamePrintsItsSettings) {
   EXPECT_NE(missing.output.find("not a preset"), std::string::npos) << missing.output;
   const auto usage = test::run_command(converse_cli() + " converse --settings original");
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  const auto forever = test::run_command(converse_cli() + " converse --settings original --forever --print-settings");
+  EXPECT_EQ(forever.exit_code, 0) << forever.output;
+  EXPECT_NE(forever.output.find("rounds = 0"), std::string::npos) << forever.output;
+  const auto both = test::run_command(converse_cli() + " converse --forever --rounds 3 --print-settings");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
 }
 
 TEST_F(Converse, BadConversationSettingsNameTheField) {

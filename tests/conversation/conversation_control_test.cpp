@@ -175,7 +175,8 @@ TEST(Conversation, RunsUntilStoppedWithBoundedSnapshotsAndSongsAndContinues) {
         }
       }
     }
-    EXPECT_EQ(static_cast<size_t>(std::distance(fs::directory_iterator(run.session() / "dreams"), fs::directory_iterator())), expected);
+    const fs::directory_iterator dreams(run.session() / "dreams");
+    EXPECT_EQ(static_cast<size_t>(std::distance(dreams, fs::directory_iterator())), expected);
     // Every sidecar stays; only the songs of the last round (sung since the last dreams) keep their WAV.
     const auto songs = of_type(events, "song");
     EXPECT_EQ(songs.size(), static_cast<size_t>(6 * rounds));

@@ -73,7 +73,9 @@ TEST(SongsCap, RemovesOnlyTheOldestWavsUntilTheFolderFits) {
   // 11 × 1100 bytes = 12100; a cap of 8000 needs 5 WAVs gone.
   const auto pruned = cap_songs_folder(dir.path(), 8000, 10000);
   ASSERT_EQ(pruned.wavs.size(), 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(pruned.wavs[static_cast<size_t>(i)], fmt::format("{:04d}_Valerio_human.wav", i));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(pruned.wavs[static_cast<size_t>(i)], fmt::format("{:04d}_Valerio_human.wav", i));
+  }
   EXPECT_EQ(pruned.bytes_freed, 5000u);
   EXPECT_EQ(pruned.bytes_after, 7100u);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(fs::exists(dir / fmt::format("{:04d}_Valerio_human.json", i))) << i;
