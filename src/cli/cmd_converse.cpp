@@ -11,6 +11,7 @@
 #include "cli/console_sink.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
+#include "conversation/osc_control.hpp"
 #include "conversation/osc_sink.hpp"
 #include "conversation/playback.hpp"
 #include "core/errors.hpp"
@@ -29,7 +30,9 @@ struct ConverseOptions {
   int rounds = -1;
   int64_t seed = -1;
   bool resume = false;
+  bool forever = false;
   std::string osc;
+  std::string control;
   bool play = false;
   std::string device;
   bool print_settings = false;
@@ -52,7 +55,8 @@ conversation::ConversationSettings settings_from(const std::string& file_or_pres
 void run_converse(const ConverseOptions& o) {
   conversation::ConversationOptions c;
   c.settings = settings_from(o.settings);
-  if (o.rounds > 0) c.settings.rounds = o.rounds;
+  if (o.rounds >= 0) c.settings.rounds = o.rounds;
+  if (o.forever) c.settings.rounds = 0;
   if (o.seed >= 0) c.settings.seed = static_cast<std::uint64_t>(o.seed);
   if (o.describe_settings) {
     fmt::print("{}", conversation::describe_conversation_settings());
@@ -95,15 +99,31 @@ void run_converse(const ConverseOptions& o) {
     osc = std::make_unique<conversation::OscSink>(s);
     c.sinks.push_back(osc.get());
   }
+  conversation::ControlQueue control_queue;
+  std::unique_ptr<conversation::OscControl> control;
+  if (!o.control.empty()) {
+    control = std::make_unique<conversation::OscControl>(conversation::parse_control_address(o.control),
+                                                         control_queue, static_cast<int>(o.agents.size()));
+    c.control = &control_queue;
+    fmt::print("listening for OSC commands on {}:{} (docs/osc.md)\n", control->host(), control->port());
+  }
   c.device = o.device;
   const auto outcome = conversation::converse(c);
+  control.reset();
   fmt::print("\n{}", measures_table(o.session));
   const auto report = report::write_report(o.session);
   fmt::print("report: {}\n", report.index_html.string());
+  const std::string continue_with =
+      fmt::format("metahuman converse --session {} --agents {} {} --resume{}", o.session, o.agents[0], o.agents[1],
+                  o.control.empty() ? std::string() : " --control " + o.control);
+  // Stopping is how a conversation that runs until stopped ends, and what a stop command asks.
+  if (outcome.stopped && (outcome.until_stopped || outcome.stop_command)) {
+    fmt::print("stopped after {} rounds; continue with: {}\n", outcome.rounds_done, continue_with);
+    return;
+  }
   if (outcome.stopped) {
-    throw InterruptedError(fmt::format("interrupted after {} rounds; continue with: metahuman converse --session {} "
-                                       "--agents {} {} --resume", outcome.rounds_done, o.session, o.agents[0],
-                                       o.agents[1]));
+    throw InterruptedError(fmt::format("interrupted after {} rounds; continue with: {}", outcome.rounds_done,
+                                       continue_with));
   }
   fmt::print("conversation done: songs, events and measures in {}\n", o.session);
 }
@@ -120,11 +140,17 @@ void add_converse_command(CLI::App& app) {
   c->add_flag("--print-settings", conv->print_settings, "Print the effective settings as TOML and exit");
   c->add_flag("--describe-settings", conv->describe_settings,
               "Print every setting with its default, meaning and allowed range, and exit");
-  c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings)")->check(CLI::Range(1, 100000));
+  auto* rounds = c->add_option("--rounds", conv->rounds, "Rounds (overrides the settings; 0: until stopped)")
+                     ->check(CLI::Range(0, 100000));
+  c->add_flag("--forever", conv->forever,
+              "Run until SIGINT, SIGTERM or an OSC stop, then exit 0 naming the command that continues (--rounds 0)")
+      ->excludes(rounds);
   c->add_option("--seed", conv->seed, "Seed (overrides the settings)")->check(CLI::NonNegativeNumber);
   c->add_flag("--resume", conv->resume, "Continue an interrupted session (its saved settings win)");
   add_device_option(c, conv->device, "auto, cpu or cuda for both agents (default: each agent's setting)");
   c->add_option("--osc", conv->osc, "Send OSC events for live visuals to HOST:PORT (port 5005 by default)");
+  c->add_option("--control", conv->control,
+                "Take OSC commands (pause, resume, dream, sigma, stop) on [HOST:]PORT (host 127.0.0.1 by default)");
   c->add_flag("--play", conv->play, "Play every song on the default audio output as it is sung");
 }
 

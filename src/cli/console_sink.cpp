@@ -57,6 +57,8 @@ void ConsoleSink::on_event(const nlohmann::json& e) {
   } else if (type == "emancipation") {
     line = fmt::format("*** {} (round {}, song {}: human share {:.1f}%) ***", e.value("line", std::string()),
                        e.value("round", 0), e.value("song", int64_t{0}), 100 * e.value("human_fraction", 0.0));
+  } else if (type == "control" || type == "control_ignored" || type == "songs_pruned") {
+    line = e.value("line", type);
   } else {
     return;
   }

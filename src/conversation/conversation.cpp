@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "agent/agent.hpp"
 #include "agent/agent_voice.hpp"
@@ -18,6 +19,7 @@
 #include "conversation/human_share.hpp"
 #include "conversation/judge.hpp"
 #include "conversation/measures.hpp"
+#include "conversation/retention.hpp"
 #include "conversation/session_log.hpp"
 #include "conversation/song_files.hpp"
 #include "core/errors.hpp"
@@ -175,6 +177,13 @@ class Loop {
   /// After a listen event (new or replayed): the emancipation event, once.
   void note_human_share(Party& listener, const json& listen_event);
   bool dream(Party& p, int round);
+  /// Between songs: replays the control events logged here, or takes new commands (and waits
+  /// while paused). False when stopped.
+  bool poll_control(int round);
+  /// Applies one control event, new or replayed; false when it asks to stop (new ones only).
+  bool obey(const json& event, int round, bool is_new);
+  /// After a song: the songs folder within songs_max_mb (logged as songs_pruned).
+  void keep_songs_within_cap();
   /// Runs one round's turns; false when stopped.
   bool play_round(int round);
   std::uint64_t dream_seed(const Party& p, int index) const {
@@ -197,6 +206,8 @@ class Loop {
   std::vector<SongInfo> songs_;
   std::string session_id_;
   bool opened_ = false;  ///< an open turn has been sung (a file opening sings its file once)
+  RunControl control_;
+  bool stop_command_ = false;
 };
 
 void Loop::start() {
@@ -400,6 +411,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
   }
   songs_.push_back(info);
   singer.songs_since_dream.push_back(info.number);
+  keep_songs_within_cap();
   return info.number;
 }
 
@@ -555,6 +567,8 @@ bool Loop::dream(Party& p, int round) {
   }
   const auto& t_star = e["measures"]["t_star_dream"];
   if (t_star.is_number()) p.emancipation_dream = t_star.get<int>();
+  // Only after a dream done now: a replayed one does not yet know a later emancipation dream.
+  if (!end) prune_dream_snapshots(o_.session / "dreams", p.name, s_.dream_snapshots_keep, p.emancipation_dream);
   return true;
 }
 
@@ -566,10 +580,68 @@ void Loop::write_measures_file() {
   write_file_atomic(o_.session / "measures.jsonl", text);
 }
 
+bool Loop::poll_control(int round) {
+  for (;;) {
+    while (cursor_ < log_.events().size() && is_control_event(log_.events()[cursor_])) {
+      const json e = log_.events()[cursor_++];
+      if (!obey(e, round, false)) return false;
+    }
+    if (cursor_ < log_.events().size()) return true;  // replaying: no more commands came here
+    if (o_.control) {
+      std::int64_t dropped = 0;
+      for (const auto& note : o_.control->take(&dropped)) {
+        if (!obey(emit(control_event(note, {parties_[0].name, parties_[1].name})), round, true)) return false;
+      }
+      if (dropped > 0) emit(dropped_control_event(dropped));
+    } else if (control_.paused()) {
+      // Nothing could ever resume it (a paused session continued without --control).
+      obey(emit({{"type", "control"}, {"command", "resume"}, {"address", ""},
+                 {"line", "control: resume (no control input to wait for)"}}), round, true);
+    }
+    if (!control_.paused()) return true;
+    if (stop_requested()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+bool Loop::obey(const json& event, int round, bool is_new) {
+  const auto kind = control_.apply(event);
+  if (kind == ControlKind::kDream) {
+    for (const Role r : s_.dream_order) {
+      if (!dream(party(r), round)) return false;
+    }
+  }
+  // A replayed stop was obeyed before the resume; the resumed run goes on.
+  if (kind == ControlKind::kStop && is_new) {
+    stop_command_ = true;
+    return false;
+  }
+  return true;
+}
+
+void Loop::keep_songs_within_cap() {
+  const auto& events = log_.events();
+  if (cursor_ < events.size() && events[cursor_]["type"] == "songs_pruned") ++cursor_;
+  if (cursor_ < events.size() || s_.songs_max_mb <= 0) return;  // replaying, or no cap
+  // The loop still reads the songs of this round and those each agent sang since its last dream.
+  int64_t protect_from = songs_.back().number;
+  while (protect_from > 0 && songs_[static_cast<size_t>(protect_from - 1)].round == songs_.back().round) --protect_from;
+  for (const auto& p : parties_) {
+    if (!p.songs_since_dream.empty()) protect_from = std::min(protect_from, p.songs_since_dream.front());
+  }
+  const auto max_bytes = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(s_.songs_max_mb * 1e6)));
+  const auto pruned = cap_songs_folder(o_.session / "songs", max_bytes, protect_from);
+  if (pruned.wavs.empty()) return;
+  emit({{"type", "songs_pruned"}, {"wavs", pruned.wavs}, {"bytes_freed", pruned.bytes_freed},
+        {"songs_bytes", pruned.bytes_after}, {"songs_max_mb", s_.songs_max_mb},
+        {"line", fmt::format("songs folder over {} MB: removed the WAVs of {} older songs ({:.1f} MB), sidecars kept",
+                             s_.songs_max_mb, pruned.wavs.size(), static_cast<double>(pruned.bytes_freed) / 1e6)}});
+}
+
 bool Loop::play_round(int round) {
   std::optional<int64_t> previous;
   for (size_t t = 0; t < s_.turns.size(); ++t) {
-    if (stop_requested()) return false;
+    if (stop_requested() || !poll_control(round)) return false;
     const Turn& turn = s_.turns[t];
     Party& singer = party(turn.singer);
     Party& listener = party(turn.singer == Role::kA ? Role::kB : Role::kA);
@@ -579,7 +651,10 @@ bool Loop::play_round(int round) {
       opened_ = true;
     }
     const bool answers = act == Act::kImitation || act == Act::kVariation;
-    const double sigma = act == Act::kVariation ? (turn.sigma >= 0 ? turn.sigma : singer.role->variation_sigma) : 0.0;
+    const double sigma = act == Act::kVariation
+                             ? control_.sigma_for(singer.index)
+                                   .value_or(turn.sigma >= 0 ? turn.sigma : singer.role->variation_sigma)
+                             : 0.0;
     const int64_t song = sing(round, static_cast<int>(t), singer, listener, to_string(act), sigma,
                               answers ? previous : std::nullopt);
     if (turn.remembered) listen(listener, song);
@@ -591,7 +666,8 @@ bool Loop::play_round(int round) {
 ConversationOutcome Loop::run() {
   start();
   ConversationOutcome out;
-  for (int round = 1; round <= s_.rounds; ++round) {
+  out.until_stopped = s_.rounds == 0;
+  for (int round = 1; s_.rounds == 0 || round <= s_.rounds; ++round) {
     if (stop_requested()) {
       out.stopped = true;
       return out;
@@ -599,6 +675,7 @@ ConversationOutcome Loop::run() {
     if (!replayed("round_start")) emit({{"type", "round_start"}, {"round", round}});
     if (!play_round(round)) {
       out.stopped = true;
+      out.stop_command = stop_command_;
       return out;
     }
     out.rounds_done = round;

@@ -10,6 +10,7 @@
 
 #include "conversation/conversation_settings.hpp"
 #include "conversation/event_sink.hpp"
+#include "conversation/run_control.hpp"
 
 namespace mh::conversation {
 
@@ -24,14 +25,18 @@ struct ConversationOptions {
   std::string device;
   const std::atomic<bool>* stop = nullptr;  ///< checked between steps and during dreams
   std::vector<EventSink*> sinks;            ///< every new event, in order (not replayed ones)
+  /// Commands from outside (OSC), polled between songs; none: a paused session resumes at once.
+  ControlQueue* control = nullptr;
   /// Training progress inside a dream: agent, stage ("ml1"/"ml2"), epoch, loss.
   std::function<void(const std::string&, const std::string&, int64_t, double)> dream_progress;
 };
 
 struct ConversationOutcome {
   int rounds_done = 0;
-  bool stopped = false;   ///< the stop flag ended it early; --resume continues
+  bool stopped = false;   ///< the stop flag or a stop command ended it early; --resume continues
+  bool stop_command = false;  ///< a stop command (not the stop flag) ended it
   bool finished = false;  ///< every round is done
+  bool until_stopped = false;  ///< the session's settings have rounds = 0: only a stop ends it
 };
 
 /// Runs (or resumes) the conversation. Throws SettingsError, SessionError (a log or session folder

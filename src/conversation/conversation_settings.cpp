@@ -68,7 +68,7 @@ const FieldTable<RoleSettings>& role_fields() {
 
 const FieldTable<ConversationSettings>& conversation_fields() {
   static const FieldTable<ConversationSettings> table{
-      {"rounds", "passes through the turns", &ConversationSettings::rounds, 1, 1e6},
+      {"rounds", "passes through the turns (0: until stopped)", &ConversationSettings::rounds, 0, 1e6},
       {"dream_every", "both agents dream after every this many rounds (0: never)", &ConversationSettings::dream_every,
        0, 1e6},
       {"opening_file", "audio file a 'file' turn sings", &ConversationSettings::opening_file},
@@ -86,6 +86,10 @@ const FieldTable<ConversationSettings>& conversation_fields() {
       {"machine_song_s", "length of a machine song in seconds", &ConversationSettings::machine_song_s, 0.25, 3600},
       {"reference_snippets", "size of each agent's held-out human reference", &ConversationSettings::reference_snippets,
        8, 100000},
+      {"dream_snapshots_keep", "dream snapshots kept per agent: the last this many dreams' and the emancipation "
+       "dream's (0: all)", &ConversationSettings::dream_snapshots_keep, 0, 1e6},
+      {"songs_max_mb", "> 0: cap of the songs folder in MB; the oldest songs' WAVs go first, sidecars stay (0: no cap)",
+       &ConversationSettings::songs_max_mb, 0, 1e9},
   };
   return table;
 }

@@ -74,7 +74,7 @@ struct RoleSettings {
 
 struct ConversationSettings {
   std::string preset = "complete";  ///< the built-in settings these started from (see presets())
-  int rounds = 15;                  ///< passes through `turns`; 1-based in logs and on screen
+  int rounds = 15;                  ///< passes through `turns`; 1-based in logs and on screen; 0: until stopped
   int dream_every = 5;              ///< both agents dream after every this many rounds (0: never)
   std::vector<Role> dream_order{Role::kA, Role::kB};  ///< who dreams first
   Opening opening = Opening::kAlternate;  ///< what an `open` turn sings
@@ -86,6 +86,12 @@ struct ConversationSettings {
   double machine_song_s = 20;       ///< length of a machine opening
   int reference_snippets = 512;     ///< size of the held-out human reference H per agent
   std::uint64_t seed = 0;
+  /// Dream snapshots kept per agent: its last this many dreams' plus the emancipation dream's
+  /// (0: every one). Each is the size of the agent's models, twice per dream.
+  int dream_snapshots_keep = 3;
+  /// > 0: the songs folder's cap in MB (10^6 bytes); over it the oldest songs' WAVs are removed,
+  /// their sidecars kept. 0: every song is kept.
+  double songs_max_mb = 0;
   std::vector<Turn> turns = complete_turns();
   RoleSettings a;                   ///< the agent given first
   RoleSettings b;

@@ -1,6 +1,7 @@
 #pragma once
-/// Ctrl-C for long work: the first SIGINT sets a flag that training loops check between batches
-/// (they then save and stop cleanly); a second SIGINT ends the process at once.
+/// Ctrl-C for long work: the first SIGINT or SIGTERM sets a flag that training loops check between
+/// batches (they then save and stop cleanly); a second one ends the process at once. SIGTERM is
+/// how a service manager stops an installation that runs until stopped.
 #include <atomic>
 
 namespace mh {

@@ -1,4 +1,9 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <lo/lo.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -153,6 +159,123 @@ TEST_F(Converse, KilledWithSigkillAndResumedEndsWithTheSameSongBytes) {
   for (const auto& p : pk) EXPECT_TRUE(torch::equal(p.value(), pw[p.key()])) << p.key();
 }
 
+/// Starts `command` in the background with its output in `log`.
+pid_t start_in_background(const std::string& command, const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string line = "exec " + command + " >" + log.string() + " 2>&1";
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+/// Waits until `ready` holds (true) or the process exits (false), within a generous limit.
+bool wait_until(pid_t pid, const std::function<bool()>& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+/// The exit code of `pid`, or -1 when it does not end in time (it is then killed) or ends by a signal.
+int exit_code_of(pid_t pid) {
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+std::vector<nlohmann::json> events_of(const fs::path& session, const std::string& type) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(session / "events.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto e = nlohmann::json::parse(line, nullptr, false);  // the last line may be half written
+    if (!e.is_discarded() && e["type"] == type) out.push_back(e);
+  }
+  return out;
+}
+
+TEST_F(Converse, ForeverStoppedBySigtermExitsZeroWithTheContinueLineAndContinues) {
+  test::TempDir run;
+  copy_agents(run.path());
+  const fs::path session = run / "session";
+  size_t songs_before = 0;
+  for (const int pass : {1, 2}) {
+    const std::string command = converse_cli() + converse_args(run.path()) + (pass == 1 ? " --forever" : " --resume");
+    const fs::path log = run / ("pass" + std::to_string(pass) + ".txt");
+    const pid_t pid = start_in_background(command, log);
+    ASSERT_GE(pid, 0);
+    // A few new songs, then the signal a service manager sends.
+    const bool sang = wait_until(pid, [&] {
+      return fs::exists(session / "events.jsonl") && events_of(session, "song").size() >= songs_before + 3;
+    });
+    EXPECT_TRUE(sang) << read_file(log);
+    kill(pid, SIGTERM);
+    ASSERT_EQ(exit_code_of(pid), 0) << read_file(log);
+    const std::string output = read_file(log);
+    const std::string last = output.substr(output.rfind('\n', output.size() - 2) + 1);
+    EXPECT_NE(last.find("continue with: metahuman converse --session " + session.string()), std::string::npos)
+        << output;
+    EXPECT_NE(last.find("--resume"), std::string::npos) << last;
+    const auto songs = events_of(session, "song");
+    EXPECT_GE(songs.size(), songs_before + 3);
+    for (size_t i = 0; i < songs.size(); ++i) EXPECT_EQ(songs[i]["song"], static_cast<int64_t>(i));
+    songs_before = songs.size();
+  }
+  EXPECT_TRUE(events_of(session, "session_end").empty());
+}
+
+TEST_F(Converse, OscCommandsSteerARunningConversationAndStopEndsItWithExitZero) {
+  // A free port: bound, read, released.
+  const int probe = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string port = std::to_string(ntohs(a.sin_port));
+  ::close(probe);
+
+  test::TempDir run;
+  copy_agents(run.path());
+  const fs::path session = run / "session", log = run / "out.txt";
+  const pid_t pid =
+      start_in_background(converse_cli() + converse_args(run.path()) + " --forever --control " + port, log);
+  ASSERT_GE(pid, 0);
+  const bool sang = wait_until(pid, [&] {
+    return fs::exists(session / "events.jsonl") && !events_of(session, "song").empty();
+  });
+  EXPECT_TRUE(sang) << read_file(log);
+  lo_address to = lo_address_new("127.0.0.1", port.c_str());
+  lo_send(to, "/metahuman/sigma", "f", 0.8f);
+  lo_send(to, "/metahuman/sigma", "s", "loud");
+  lo_send(to, "/metahuman/stop", "");
+  lo_address_free(to);
+  ASSERT_EQ(exit_code_of(pid), 0) << read_file(log);
+  const std::string output = read_file(log);
+  EXPECT_NE(output.find("listening for OSC commands on 127.0.0.1:" + port), std::string::npos) << output;
+  EXPECT_NE(output.find("control: ignored /metahuman/sigma (s)"), std::string::npos) << output;
+  EXPECT_NE(output.find("continue with:"), std::string::npos) << output;
+  EXPECT_NE(output.find("--control " + port), std::string::npos) << output;
+  const auto control = events_of(session, "control");
+  ASSERT_EQ(control.size(), 2u);
+  EXPECT_EQ(control[0]["command"], "sigma");
+  EXPECT_NEAR(control[0]["value"].get<double>(), 0.8, 1e-6);
+  EXPECT_EQ(control[1]["command"], "stop");
+  EXPECT_EQ(events_of(session, "control_ignored").size(), 1u);
+}
+
 TEST(ConverseSettings, APresetNamePrintsItsSettings) {
   const auto r = test::run_command(converse_cli() + " converse --settings original --rounds 20 --print-settings");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -165,6 +288,11 @@ TEST(ConverseSettings, APresetNamePrintsItsSettings) {
   EXPECT_NE(missing.output.find("not a preset"), std::string::npos) << missing.output;
   const auto usage = test::run_command(converse_cli() + " converse --settings original");
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  const auto forever = test::run_command(converse_cli() + " converse --settings original --forever --print-settings");
+  EXPECT_EQ(forever.exit_code, 0) << forever.output;
+  EXPECT_NE(forever.output.find("rounds = 0"), std::string::npos) << forever.output;
+  const auto both = test::run_command(converse_cli() + " converse --forever --rounds 3 --print-settings");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
 }
 
 TEST_F(Converse, BadConversationSettingsNameTheField) {

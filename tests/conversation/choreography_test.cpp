@@ -65,13 +65,15 @@ TEST(ConversationSettings, TheOriginalPresetIsTheOriginalLoop) {
 
 TEST(ConversationSettings, EveryFieldIsDescribedWithItsDefaultAndRange) {
   const auto text = describe_conversation_settings();
-  EXPECT_NE(text.find("rounds = 15  # passes through the turns [1, 1000000]"), std::string::npos) << text;
+  EXPECT_NE(text.find("rounds = 15  # passes through the turns (0: until stopped) [0, 1000000]"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("dream_budget_s = 0  # wall-clock budget"), std::string::npos) << text;
   EXPECT_NE(text.find("mix_human_share = 0.5"), std::string::npos) << text;
   // Every described field is one the parser takes, and the written settings name them all.
   const auto written = to_toml_text(ConversationSettings{});
   for (const char* name : {"rounds", "dream_every", "excerpt_min_s", "machine_song_s", "reference_snippets",
-                           "variation_sigma", "dream_batch_size", "ml2_fresh_drift"}) {
+                           "variation_sigma", "dream_batch_size", "ml2_fresh_drift", "dream_snapshots_keep",
+                           "songs_max_mb"}) {
     EXPECT_NE(text.find(std::string(name) + " = "), std::string::npos) << name;
     EXPECT_NE(written.find(std::string(name) + " = "), std::string::npos) << name;
   }

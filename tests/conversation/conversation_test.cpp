@@ -147,13 +147,16 @@ TEST(Conversation, ATornLastEventLineIsDroppedOnResume) {
 
 TEST(ConversationSettings, OutOfRangeFieldsAreNamed) {
   try {
-    parse_conversation_settings("rounds = 0\n", "s.toml");
+    parse_conversation_settings("rounds = -1\n", "s.toml");
     FAIL();
   } catch (const SettingsError& e) {
     EXPECT_NE(std::string(e.what()).find("rounds"), std::string::npos);
   }
   EXPECT_THROW(parse_conversation_settings("[a]\ndream_policy = 'forget'\n", "s.toml"), SettingsError);
   EXPECT_THROW(parse_conversation_settings("roundz = 3\n", "s.toml"), SettingsError);
+  EXPECT_THROW(parse_conversation_settings("dream_snapshots_keep = -1\n", "s.toml"), SettingsError);
+  EXPECT_THROW(parse_conversation_settings("songs_max_mb = -5\n", "s.toml"), SettingsError);
+  EXPECT_EQ(parse_conversation_settings("rounds = 0\n", "s.toml").rounds, 0);  // until stopped
   const auto s = parse_conversation_settings("rounds = 3\n[b]\nvariation_sigma = 0.25\n", "s.toml");
   EXPECT_EQ(s.rounds, 3);
   EXPECT_DOUBLE_EQ(s.b.variation_sigma, 0.25);
