@@ -28,7 +28,7 @@ void print_line(const std::string& line) {
 }
 
 void run_serve(const ServeOptions& o) {
-  const auto& stop = interrupt_flag_with_sigterm();
+  const auto& stop = interrupt_flag();
   std::signal(SIGPIPE, SIG_IGN);  // a page that vanishes mid-write is that page's problem only
   report::LiveServer server(o.session, o.live);
   server.set_note_sink(print_line);

@@ -23,10 +23,4 @@ const std::atomic<bool>& interrupt_flag() {
   return g_interrupted;
 }
 
-const std::atomic<bool>& interrupt_flag_with_sigterm() {
-  static std::once_flag once;
-  std::call_once(once, [] { std::signal(SIGTERM, on_sigint); });
-  return interrupt_flag();
-}
-
 }  // namespace mh

@@ -9,8 +9,4 @@ namespace mh {
 /// Installs the handler (idempotent) and returns the flag it sets.
 const std::atomic<bool>& interrupt_flag();
 
-/// Makes SIGTERM set the same flag (idempotent): for long-running services that a supervisor
-/// stops with SIGTERM rather than Ctrl-C. Returns the flag.
-const std::atomic<bool>& interrupt_flag_with_sigterm();
-
 }  // namespace mh
