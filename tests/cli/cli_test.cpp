@@ -10,6 +10,7 @@
 #include "audio/write_wav.hpp"
 #include "core/files.hpp"
 #include "support/paths.hpp"
+#include "support/tiny_agent.hpp"
 
 namespace mh {
 namespace {
@@ -166,10 +167,7 @@ class CliAgent : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new test::TempDir;
     write_text(*dir_ / "tiny.toml",
-               "name = \"Tiny\"\npreset = \"0.25_16\"\ndevice = \"cpu\"\n[snippet]\nsilence_window_seconds = 0.25\n"
-               "[voice]\ngriffin_lim_iterations = 4\n[ingest]\nvalidation_fraction = 0.2\nreference_fraction = 0.0\n"
-               "[ml1]\npreset = \"fast\"\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
-               "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
+               std::string("name = \"Tiny\"\n") + test::kTinyAgentToml);
     std::filesystem::create_directories(*dir_ / "corpus");
     for (int i = 0; i < 5; ++i) {
       write_sine_wav(*dir_ / "corpus" / ("t" + std::to_string(i) + ".wav"), 2.0 + 0.25 * i, 44100, 220.0 + 70.0 * i);

@@ -22,6 +22,7 @@
 #include "core/files.hpp"
 #include "model/ml1_checkpoint.hpp"
 #include "support/paths.hpp"
+#include "support/tiny_agent.hpp"
 
 namespace mh {
 namespace {
@@ -41,10 +42,7 @@ class Converse : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new test::TempDir;
     write_file_atomic(*dir_ / "tiny.toml",
-                      "preset = \"0.25_16\"\ndevice = \"cpu\"\n[snippet]\nsilence_window_seconds = 0.25\n"
-                      "[voice]\ngriffin_lim_iterations = 4\n[ingest]\nvalidation_fraction = 0.2\n"
-                      "reference_fraction = 0.0\n[ml1]\npreset = \"fast\"\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
-                      "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
+                      test::kTinyAgentToml);
     write_file_atomic(*dir_ / "conversation.toml",
                       "rounds = 1\ndream_every = 1\nexcerpt_min_s = 0.5\nexcerpt_max_s = 1.0\nreference_snippets = 16\n"
                       "seed = 5\n[a]\ndream_ml1_epochs = 1\ndream_ml2_epochs = 1\n"

@@ -10,6 +10,7 @@
 #include "audio/write_wav.hpp"
 #include "core/files.hpp"
 #include "support/paths.hpp"
+#include "support/tiny_agent.hpp"
 
 namespace mh {
 namespace {
@@ -35,10 +36,7 @@ class FirstMistakes : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new test::TempDir;
     write_file_atomic(*dir_ / "tiny.toml",
-                      "preset = \"0.25_16\"\ndevice = \"cpu\"\n[snippet]\nsilence_window_seconds = 0.25\n"
-                      "[voice]\ngriffin_lim_iterations = 4\n[ingest]\nvalidation_fraction = 0.2\n"
-                      "reference_fraction = 0.0\n[ml1]\npreset = \"fast\"\nlatent_dim = 8\nepochs = 1\nbatch_size = 16\n"
-                      "[ml2]\nlatent_dim = 4\nhidden = 16\nmax_length = 64\nepochs = 1\nbatch_size = 2\n");
+                      test::kTinyAgentToml);
     fs::create_directories(*dir_ / "corpus");
     for (int i = 0; i < 5; ++i) {
       const auto t = torch::arange(static_cast<int64_t>((2.0 + 0.25 * i) * 44100), torch::kFloat64) / 44100.0;
