@@ -15,7 +15,7 @@
 # Output is deterministic: the same packages give byte-identical files.
 set -euo pipefail
 
-readonly kVersion=1
+readonly kVersion=2
 readonly kSeconds=40
 readonly kRateHz=44100
 readonly kValerioProgram=42  # GM 43: Cello
@@ -72,7 +72,8 @@ stamp_text=$(
 complete() {
   [ -f "$out_dir/corpus.stamp" ] && [ "$(cat "$out_dir/corpus.stamp")" == "$stamp_text" ] &&
     [ -f "$out_dir/PROVENANCE.md" ] &&
-    [ "$(find "$out_dir/valerio" "$out_dir/dennis" -maxdepth 1 -name '*.flac' 2>/dev/null | wc -l)" -eq "${#songs[@]}" ]
+    [ "$(find "$out_dir/valerio" "$out_dir/dennis" -maxdepth 1 -name '*.flac' 2>/dev/null | wc -l)" -eq "${#songs[@]}" ] &&
+    [ "$(find "$out_dir/library" -maxdepth 1 -name '*.flac' 2>/dev/null | wc -l)" -eq "${#songs[@]}" ]
 }
 if complete; then
   echo "default corpus in $out_dir is up to date"
@@ -82,7 +83,7 @@ fi
 mkdir -p "$out_dir"
 staging=$(mktemp -d "$out_dir/.building.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
-mkdir -p "$staging/valerio" "$staging/dennis"
+mkdir -p "$staging/valerio" "$staging/dennis" "$staging/library"
 
 # One song: MIDI → CSV, rewritten (instrument forced, drums and bank selects removed, cut a
 # little after SECONDS of music) → MIDI → float WAV (fluidsynth) → mono FLAC (sox).
@@ -167,10 +168,14 @@ export kMidiDir kSoundfont kSeconds kRateHz staging
 start_s=$SECONDS
 for i in "${!songs[@]}"; do
   name=${songs[$i]%.mid}
+  # Each song also in the other part's instrument, in library/: a crawl through the whole corpus
+  # then has more songs to choose from than an agent takes (docs/crawl.md).
   if ((i % 2 == 0)); then
     printf '%s\0%s\0%s\0' "${songs[$i]}" "$kValerioProgram" "$staging/valerio/$name.flac"
+    printf '%s\0%s\0%s\0' "${songs[$i]}" "$kDennisProgram" "$staging/library/${name}_piano.flac"
   else
     printf '%s\0%s\0%s\0' "${songs[$i]}" "$kDennisProgram" "$staging/dennis/$name.flac"
+    printf '%s\0%s\0%s\0' "${songs[$i]}" "$kValerioProgram" "$staging/library/${name}_cello.flac"
   fi
 done | xargs -0 -n 3 -P "$jobs" bash -c 'render_song "$@"' _
 
@@ -204,6 +209,10 @@ The ${#songs[@]} songs, in byte order of their file names, alternate between the
 
 - \`valerio/\`: songs 1, 3, 5, …; every melodic channel forced to GM program $((kValerioProgram + 1)) (Cello).
 - \`dennis/\`: songs 2, 4, 6, …; every melodic channel forced to GM program $((kDennisProgram + 1)) (Acoustic Grand Piano).
+- \`library/\`: every song once more in the other part's instrument (\`NAME_piano.flac\` for the
+  songs of \`valerio/\`, \`NAME_cello.flac\` for those of \`dennis/\`). The demo's agents learn from
+  songs that a crawl through the whole corpus chooses (\`docs/crawl.md\`); these give it a
+  library twice the size of what the two agents take.
 
 Drums (channel 10) are removed: one instrument per agent gives homogeneous material that
 trains far better than a mixed band.
@@ -226,18 +235,19 @@ trains far better than a mixed band.
 
 $(list_part valerio)
 $(list_part dennis)
+$(list_part library)
 PROVENANCE
 
 # Replace only what this script owns, then write the stamp last: an interrupted run leaves no
 # stamp and is redone.
 rm -f "$out_dir/corpus.stamp"
-rm -rf "$out_dir/valerio" "$out_dir/dennis"
-mv "$staging/valerio" "$staging/dennis" "$out_dir/"
+rm -rf "$out_dir/valerio" "$out_dir/dennis" "$out_dir/library"
+mv "$staging/valerio" "$staging/dennis" "$staging/library" "$out_dir/"
 mv "$staging/PROVENANCE.md" "$out_dir/PROVENANCE.md"
 printf '%s\n' "$stamp_text" >"$out_dir/corpus.stamp.tmp"
 mv "$out_dir/corpus.stamp.tmp" "$out_dir/corpus.stamp"
 
-for part in valerio dennis; do
+for part in valerio dennis library; do
   total=$(for f in "$out_dir/$part"/*.flac; do soxi -D "$f"; done | awk '{s += $1} END {printf "%.1f", s}')
   count=$(find "$out_dir/$part" -name '*.flac' | wc -l)
   size=$(du -sh "$out_dir/$part" | cut -f1)

@@ -35,6 +35,9 @@ void add_crawl_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--seed", o->settings.seed, "Seed: the same seed gives the same chain")->capture_default_str();
   cmd->add_flag("--copy", o->settings.copy, "Copy the chosen files instead of linking to them");
+  cmd->add_option("--colour-weight", o->settings.colour_weight,
+                  "How much more the colour (mean log-mel) counts than the notes or the pulse")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "New folder for the chosen songs and crawl.jsonl")->required();
 }
 

@@ -110,8 +110,9 @@ void run_demo(const DemoOptions& o) {
     if (e.is_directory()) parts.push_back(e.path());
   }
   std::sort(parts.begin(), parts.end());
-  if (parts.size() != 2) {
-    throw InputError(fmt::format("{}: expected two subfolders of audio, one per agent; found {}", o.corpus, parts.size()));
+  if (parts.size() < 2) {
+    throw InputError(fmt::format("{}: expected a subfolder of audio per agent (valerio/, dennis/); found {}", o.corpus,
+                                 parts.size()));
   }
   const fs::path out(o.out);
   const fs::path session = out / "session";
@@ -179,7 +180,8 @@ void add_demo_command(CLI::App& app) {
       app, "demo", "The main job: two agents learn the songs a crawl through a corpus chose for them, and converse",
       run_demo);
   cmd->add_option("--corpus", o->corpus,
-                  "Corpus folder: two subfolders of audio, one per agent; its crawl starts from the first song of it")
+                  "Corpus folder: the library the agents' crawls choose from; each crawl starts from the first song of "
+                  "the subfolder named after the agent (valerio/, dennis/; else the first two subfolders)")
       ->required();
   cmd->add_option("--out", o->out, "Output folder (trained agents, live agents, session)")->required();
   cmd->add_option("--rounds", o->rounds, "Conversation rounds")->capture_default_str()->check(CLI::Range(1, 100000));

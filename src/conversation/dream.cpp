@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/clock.hpp"
 #include "core/files.hpp"
+#include "core/memory.hpp"
 #include "core/seed_mix.hpp"
 #include "model/cpu_generator.hpp"
 
@@ -214,6 +215,9 @@ std::optional<DreamReport> run_dream(agent::Agent& agent, const DreamPlan& plan,
       report.ml2_motion = agent::agent_motion(agent, kDreamMotionSongs, 0, gen).comparison.to_json();
     }
   }
+  // Start-up keeps freed memory for the training steps' reuse; between dreams of a conversation
+  // that runs for days, the pages go back, so the process holds what it uses, not its peak.
+  release_freed_memory();
   return report;
 }
 

@@ -23,6 +23,13 @@ constexpr int kPollMs = 100;
 // Larger than any control message; a longer datagram is cut and then fails to decode.
 constexpr size_t kMaxPacket = 4096;
 
+template <typename T>
+T read_as(const char* bytes) {
+  T value;
+  std::memcpy(&value, bytes, sizeof value);
+  return value;
+}
+
 ControlNote decode(char* data, size_t size, int agents) {
   int result = 0;
   std::unique_ptr<std::remove_pointer_t<lo_message>, void (*)(lo_message)> m(
@@ -40,13 +47,16 @@ ControlNote decode(char* data, size_t size, int agents) {
   lo_arg** argv = lo_message_get_argv(m.get());
   std::vector<ControlArg> args;
   for (size_t i = 0; i < type_text.size(); ++i) {
+    // liblo packs arguments as OSC lays them out, 4-byte aligned, so a 64-bit value may sit on an
+    // address its union type may not be read from: copy the bytes out instead.
+    const char* bytes = reinterpret_cast<const char*>(argv[i]);
     switch (type_text[i]) {
-      case LO_INT32: args.emplace_back(static_cast<std::int64_t>(argv[i]->i)); break;
-      case LO_INT64: args.emplace_back(static_cast<std::int64_t>(argv[i]->h)); break;
-      case LO_FLOAT: args.emplace_back(static_cast<double>(argv[i]->f)); break;
-      case LO_DOUBLE: args.emplace_back(argv[i]->d); break;
+      case LO_INT32: args.emplace_back(static_cast<std::int64_t>(read_as<std::int32_t>(bytes))); break;
+      case LO_INT64: args.emplace_back(static_cast<std::int64_t>(read_as<std::int64_t>(bytes))); break;
+      case LO_FLOAT: args.emplace_back(static_cast<double>(read_as<float>(bytes))); break;
+      case LO_DOUBLE: args.emplace_back(read_as<double>(bytes)); break;
       case LO_STRING:
-      case LO_SYMBOL: args.emplace_back(std::string(&argv[i]->s)); break;
+      case LO_SYMBOL: args.emplace_back(std::string(bytes)); break;
       default: {
         ControlNote note;
         note.address = path ? path : "";

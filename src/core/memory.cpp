@@ -13,4 +13,6 @@ bool keep_freed_memory() {
   const bool c = mallopt(M_TOP_PAD, 64 << 20) == 1;
   return a && b && c;
 }
+
+void release_freed_memory() { malloc_trim(0); }
 }  // namespace mh

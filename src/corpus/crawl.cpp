@@ -172,7 +172,7 @@ CrawlResult crawl(const fs::path& library, const fs::path& start, const fs::path
     }
     if (progress) progress(files[i], i + 1, files.size());
   }
-  const auto points = dsp::normalise_song_features(torch::stack(features));
+  const auto points = dsp::normalise_song_features(torch::stack(features), settings.colour_weight);
   r.walk = walk_library(points, seconds, start_index, settings);
   for (const auto i : r.walk.chosen) r.library_files.push_back(r.songs[static_cast<size_t>(i)]);
   const auto names = output_names(r.library_files);

@@ -22,6 +22,7 @@ struct CrawlSettings {
   std::uint64_t seed = 0;     ///< the same seed gives the same chain
   double head_seconds = 60;   ///< seconds from each song's start that its features are made of, [1, 3600]
   bool copy = false;          ///< copy the chosen files instead of linking to them
+  double colour_weight = 4;   ///< how much more the colour (mean log-mel) counts than the notes or the pulse, [0, 100]
 
   /// Throws SettingsError naming the field ("crawl.<name>"), the value and the allowed range.
   void validate() const;

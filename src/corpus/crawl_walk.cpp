@@ -20,6 +20,7 @@ const std::vector<Field<CrawlSettings>>& crawl_fields() {
       {"seed", "the same seed gives the same chain", &S::seed},
       {"head_seconds", "seconds from each song's start that its features are made of", &S::head_seconds, 1, 3600},
       {"copy", "copy the chosen files instead of linking to them", &S::copy},
+      {"colour_weight", "how much more the colour counts in the distance than the notes or the pulse", &S::colour_weight, 0, 100},
   };
   return table;
 }

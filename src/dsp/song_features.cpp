@@ -118,7 +118,7 @@ torch::Tensor song_features(const torch::Tensor& signal) {
   return out;
 }
 
-torch::Tensor normalise_song_features(const torch::Tensor& features) {
+torch::Tensor normalise_song_features(const torch::Tensor& features, double colour_weight) {
   if (features.dim() != 2 || features.size(1) != kSongFeatureDims) {
     throw ShapeError(fmt::format("normalise_song_features: features have shape {}, expected [songs, {}]",
                                  shape_string(features.sizes()), kSongFeatureDims));
@@ -130,7 +130,9 @@ torch::Tensor normalise_song_features(const torch::Tensor& features) {
   auto scale = torch::ones({kSongFeatureDims}, torch::kFloat64);
   for (const auto& g : song_feature_groups()) {
     const auto part = spread.slice(0, g.first, g.first + g.count);
-    scale.slice(0, g.first, g.first + g.count).copy_(part.clamp_min(g.floor) * std::sqrt(static_cast<double>(g.count)));
+    const double weight = g.name == "mel" ? colour_weight : 1.0;
+    scale.slice(0, g.first, g.first + g.count)
+        .copy_(part.clamp_min(g.floor) * std::sqrt(static_cast<double>(g.count) / std::max(weight, 1e-12)));
   }
   return (f - mean) / scale;
 }

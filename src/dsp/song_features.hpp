@@ -50,7 +50,8 @@ torch::Tensor song_features(const torch::Tensor& signal);
 /// each dimension minus its mean over the songs, divided by max(its standard deviation, the
 /// group's floor), then each group divided by sqrt(its dimension count). The Euclidean distance
 /// of two rows is then sqrt(Σ_groups mean over the group's dimensions of the squared
-/// difference in standard deviations). Throws ShapeError for another shape.
-torch::Tensor normalise_song_features(const torch::Tensor& features);
+/// difference in standard deviations). colour_weight multiplies the mel group's term in that sum
+/// (the mel dimensions are scaled by its square root). Throws ShapeError for another shape.
+torch::Tensor normalise_song_features(const torch::Tensor& features, double colour_weight = 1);
 
 }  // namespace mh::dsp

@@ -71,6 +71,18 @@ TEST(SongFeatures, NormalisationGivesEveryGroupTheSameWeight) {
   }
 }
 
+TEST(SongFeatures, TheColourWeightMultipliesTheMelGroupsShareOnly) {
+  auto gen = at::detail::createCPUGenerator(4);
+  const auto f = torch::randn({40, kSongFeatureDims}, gen, torch::kFloat64);
+  const auto plain = normalise_song_features(f);
+  const auto weighted = normalise_song_features(f, 4.0);
+  for (const auto& g : song_feature_groups()) {
+    const double ratio = weighted.slice(1, g.first, g.first + g.count).pow(2).sum().item<double>() /
+                         plain.slice(1, g.first, g.first + g.count).pow(2).sum().item<double>();
+    EXPECT_NEAR(ratio, g.name == "mel" ? 4.0 : 1.0, 1e-9) << g.name;
+  }
+}
+
 TEST(SongFeatures, SpreadBelowAGroupsFloorIsNotMagnified) {
   auto f = torch::zeros({4, kSongFeatureDims}, torch::kFloat64);
   f.index_put_({torch::indexing::Slice(), 0}, torch::tensor({0.0, 1e-6, 2e-6, 3e-6}, torch::kFloat64));

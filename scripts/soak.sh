@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# A long conversation of two small agents, watched from outside: every minute the process's
+# resident memory, its open files and the disk of the session and of the agents go to
+# OUT/soak.csv. At the end the run is stopped with SIGTERM (as a service manager would) and
+# judged (docs/long_runs.md):
+#   - it exits 0;
+#   - RSS after the first quarter of the run (15 min of a 2-h run) grows by at most 10 %;
+#   - the songs folder stays under its cap (songs_max_mb, plus the songs of the round under way)
+#     (+ 5 MB) and at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the
+#     last K, the emancipation dream's, and the one of a dream under way).
+#
+#   scripts/soak.sh BUILD_DIR OUT [MINUTES=120] [CORPUS=data/default_corpus]
+#
+# Exits 0 when every check passes, 1 when one fails, 2 on a usage error.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT [MINUTES] [CORPUS]" >&2; exit 2; }
+bin=$(cd "$1" && pwd)/metahuman
+out=$2
+minutes=${3:-120}
+corpus=${4:-$here/data/default_corpus}
+songs_cap_mb=20
+keep=2
+[ -x "$bin" ] || { echo "no metahuman in $1" >&2; exit 2; }
+[ -d "$corpus/valerio" ] && [ -d "$corpus/dennis" ] || { echo "$corpus has no valerio/ and dennis/ parts" >&2; exit 2; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# Small agents: quarter-second snippets, an 8-number latent, a few songs each.
+cat > "$out/small.toml" <<'TOML'
+preset = "0.25_16"
+device = "cpu"
+[snippet]
+silence_window_seconds = 0.25
+[voice]
+griffin_lim_iterations = 8
+[ingest]
+validation_fraction = 0.2
+reference_fraction = 0.2
+[ml1]
+preset = "fast"
+latent_dim = 8
+epochs = 2
+batch_size = 16
+[ml2]
+latent_dim = 4
+hidden = 16
+max_length = 200
+epochs = 2
+batch_size = 2
+TOML
+cat > "$out/conversation.toml" <<TOML
+dream_every = 1
+excerpt_min_s = 4
+excerpt_max_s = 8
+machine_song_s = 6
+seed = 11
+dream_snapshots_keep = $keep
+songs_max_mb = $songs_cap_mb
+[a]
+dream_ml1_epochs = 1
+dream_ml2_epochs = 1
+dream_max_items = 200
+[b]
+dream_ml1_epochs = 1
+dream_ml2_epochs = 1
+dream_max_items = 200
+TOML
+for part in valerio dennis; do
+  name=$([ $part = valerio ] && echo Valerio || echo Dennis)
+  if [ ! -f "$out/$name/agent.toml" ]; then
+    mkdir -p "$out/corpus_$part"
+    find "$corpus/$part" -maxdepth 1 -type f | sort | head -n 6 | while read -r f; do ln -sf "$f" "$out/corpus_$part/"; done
+    "$bin" agent new --agent "$out/$name" --name "$name" --corpus "$out/corpus_$part" --settings "$out/small.toml" \
+      --seed 1 > "$out/agent_$name.log" 2>&1 || { echo "agent new failed:"; tail -n 3 "$out/agent_$name.log"; exit 1; }
+  fi
+done
+
+session=$out/session
+rm -rf "$session"
+"$bin" converse --session "$session" --agents "$out/Valerio" "$out/Dennis" --settings "$out/conversation.toml" \
+  --forever > "$out/converse.log" 2>&1 &
+pid=$!
+echo "minute,rss_kb,open_files,session_kb,songs_kb,dreams_kb,agents_kb,songs_sung,snapshot_dreams_max" > "$out/soak.csv"
+snapshot_dreams() {  # the most dreams' snapshots any agent has
+  for n in Valerio Dennis; do
+    find "$session/dreams" -maxdepth 1 -name "${n}_*_before.ckpt" 2>/dev/null | sed -E "s|.*/${n}_([0-9]+)_.*|\\1|" | sort -u | wc -l
+  done | sort -n | tail -n 1
+}
+for ((m = 1; m <= minutes; m++)); do
+  sleep 60
+  kill -0 "$pid" 2>/dev/null || { echo "the conversation ended early:"; tail -n 5 "$out/converse.log"; exit 1; }
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  files=$(ls "/proc/$pid/fd" | wc -l)
+  kb() { du -sk "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+  sung=$(grep -c '"type":"song"' "$session/events.jsonl" 2>/dev/null || true)
+  echo "$m,$rss,$files,$(kb "$session"),$(kb "$session/songs"),$(kb "$session/dreams"),$(kb "$out/Valerio" "$out/Dennis"),$sung,$(snapshot_dreams)" >> "$out/soak.csv"
+  printf '\rminute %d/%d  RSS %d MB  open files %d  songs %s' "$m" "$minutes" $((rss / 1024)) "$files" "$sung" >&2
+done
+echo >&2
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+
+verdict=0
+python3 - "$out/soak.csv" "$minutes" "$songs_cap_mb" "$keep" "$status" <<'PY' || verdict=1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+minutes, cap_mb, keep, status = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+settle = max(1, minutes // 8)  # 15 min of a 2-h run
+rss = [int(r["rss_kb"]) for r in rows]
+base = rss[settle - 1]
+growth = max(rss[settle - 1:]) / base - 1
+files = [int(r["open_files"]) for r in rows]
+songs_mb = max(int(r["songs_kb"]) for r in rows) * 1024 / 1e6
+snaps = max(int(r["snapshot_dreams_max"]) for r in rows)
+checks = [
+    ("exit status after SIGTERM", status == 0, f"{status}"),
+    (f"RSS growth after minute {settle}", growth <= 0.10, f"{100 * growth:+.1f} % ({base // 1024} MB -> {max(rss[settle - 1:]) // 1024} MB)"),
+    ("open files", max(files[settle - 1:]) <= files[settle - 1] + 4, f"{files[settle - 1]} -> max {max(files[settle - 1:])}"),
+    ("songs folder under its cap (+ 5 MB for the round under way)", songs_mb <= cap_mb + 5, f"max {songs_mb:.1f} MB, cap {cap_mb:.0f}"),
+    ("dream snapshots kept per agent", snaps <= keep + 2, f"max {snaps} dreams, keep {keep} (+ the emancipation dream's + a dream under way)"),
+]
+for name, ok, what in checks:
+    print(f"{'pass' if ok else 'FAIL'}  {name}: {what}")
+print(f"songs sung: {rows[-1]['songs_sung']}, session {int(rows[-1]['session_kb']) // 1024} MB, agents {int(rows[-1]['agents_kb']) // 1024} MB")
+sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+PY
+exit $verdict
