@@ -25,30 +25,9 @@ keep=2
 [ -d "$corpus/valerio" ] && [ -d "$corpus/dennis" ] || { echo "$corpus has no valerio/ and dennis/ parts" >&2; exit 2; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# shellcheck source=scripts/small_agents.sh
+source "$here/scripts/small_agents.sh"
 
-# Small agents: quarter-second snippets, an 8-number latent, a few songs each.
-cat > "$out/small.toml" <<'TOML'
-preset = "0.25_16"
-device = "cpu"
-[snippet]
-silence_window_seconds = 0.25
-[voice]
-griffin_lim_iterations = 8
-[ingest]
-validation_fraction = 0.2
-reference_fraction = 0.2
-[ml1]
-preset = "fast"
-latent_dim = 8
-epochs = 2
-batch_size = 16
-[ml2]
-latent_dim = 4
-hidden = 16
-max_length = 200
-epochs = 2
-batch_size = 2
-TOML
 cat > "$out/conversation.toml" <<TOML
 dream_every = 1
 excerpt_min_s = 4
@@ -66,15 +45,7 @@ dream_ml1_epochs = 1
 dream_ml2_epochs = 1
 dream_max_items = 200
 TOML
-for part in valerio dennis; do
-  name=$([ $part = valerio ] && echo Valerio || echo Dennis)
-  if [ ! -f "$out/$name/agent.toml" ]; then
-    mkdir -p "$out/corpus_$part"
-    find "$corpus/$part" -maxdepth 1 -type f | sort | head -n 6 | while read -r f; do ln -sf "$f" "$out/corpus_$part/"; done
-    "$bin" agent new --agent "$out/$name" --name "$name" --corpus "$out/corpus_$part" --settings "$out/small.toml" \
-      --seed 1 > "$out/agent_$name.log" 2>&1 || { echo "agent new failed:"; tail -n 3 "$out/agent_$name.log"; exit 1; }
-  fi
-done
+make_small_agents "$bin" "$corpus" "$out"
 
 session=$out/session
 rm -rf "$session"

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Kills a conversation with SIGKILL at random moments and resumes it each time, then checks that
+# nothing was lost: the songs, the agents' datasets and what the agents' final models sing are
+# bit-identical to those of an uninterrupted run with the same seed (docs/long_runs.md).
+#
+#   scripts/random_kills.sh BUILD_DIR OUT [KILLS=20] [SEED=1] [ROUNDS=4] [CORPUS=data/default_corpus]
+#
+# Each kill waits a random time (seeded) within the first fifth of the uninterrupted run's
+# length, measured from the start of the resumed process, so that kills land in the start-up and
+# replay, a song, a listen, a dream and a save alike; the phase of each (the console's last line)
+# goes to OUT/kills.csv. Exits 0 when everything matches, 1 when something differs.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT [KILLS] [SEED] [ROUNDS] [CORPUS]" >&2; exit 2; }
+bin=$(cd "$1" && pwd)/metahuman
+out=$2
+kills=${3:-20}
+seed=${4:-1}
+rounds=${5:-4}
+corpus=${6:-$here/data/default_corpus}
+[ -x "$bin" ] || { echo "no metahuman in $1" >&2; exit 2; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# shellcheck source=scripts/small_agents.sh
+source "$here/scripts/small_agents.sh"
+make_small_agents "$bin" "$corpus" "$out"
+cat > "$out/conversation.toml" <<TOML
+rounds = $rounds
+dream_every = 1
+excerpt_min_s = 3
+excerpt_max_s = 6
+machine_song_s = 4
+seed = 7
+[a]
+dream_ml1_epochs = 1
+dream_ml2_epochs = 1
+[b]
+dream_ml1_epochs = 1
+dream_ml2_epochs = 1
+TOML
+
+fresh_copy() {  # fresh copies of the two agents in $1
+  rm -rf "$1"
+  mkdir -p "$1"
+  cp -r "$out/Valerio" "$out/Dennis" "$1/"
+}
+converse() {  # $1: run folder; the rest: extra arguments. exec: a background call's $! is the program itself
+  local run=$1
+  shift
+  exec "$bin" converse --session "$run/session" --agents "$run/Valerio" "$run/Dennis" --settings "$out/conversation.toml" "$@"
+}
+
+# What the process was doing, from the console's last line: a line is printed when a step ends.
+phase_of() {
+  local last
+  last=$(tr '\r' '\n' < "$1" | grep -v '^[[:space:]]*$' | tail -n 1 || true)
+  case "$last" in
+    *dreams*|*epoch*|*ML1*|*ML2*) echo dream ;;  # training, or the save that ends it
+    *sings*) echo listen ;;                       # a song was sung: its listener hears it
+    *listens*|*woke*|*round*) echo song ;;        # the next song is being sung
+    "") echo start-up ;;                           # loading the agents and replaying the log
+    *) echo other ;;
+  esac
+}
+
+fresh_copy "$out/whole"
+t0=$(date +%s.%N)
+(converse "$out/whole") > "$out/whole.log" 2>&1
+whole_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')
+echo "uninterrupted run: $whole_s s" >&2
+
+fresh_copy "$out/killed"
+RANDOM=$seed
+echo "kill,after_s,phase,events" > "$out/kills.csv"
+for ((k = 1; k <= kills; k++)); do
+  # A random moment in the first fifth of a whole run, in milliseconds.
+  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" 'BEGIN {printf "%d", s * 200}') + 1) + 200))
+  converse "$out/killed" --resume > "$out/killed_$k.log" 2>&1 &
+  pid=$!
+  sleep "$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}')"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid" || true
+    echo "the run ended before kill $k; $((k - 1)) kills made" >&2
+    break
+  fi
+  phase=$(phase_of "$out/killed_$k.log")
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  events=$(wc -l < "$out/killed/session/events.jsonl" 2>/dev/null || echo 0)
+  echo "$k,$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}'),$phase,$events" >> "$out/kills.csv"
+  printf '\rkill %d/%d after %5d ms: %-8s' "$k" "$kills" "$wait_ms" "$phase" >&2
+done
+echo >&2
+(converse "$out/killed" --resume) > "$out/killed_final.log" 2>&1
+
+status=0
+differ() { echo "DIFFERS: $*"; status=1; }
+# Songs: every WAV and sidecar, byte for byte.
+(cd "$out/whole/session/songs" && find . -type f | sort) > "$out/whole_songs.txt"
+(cd "$out/killed/session/songs" && find . -type f | sort) > "$out/killed_songs.txt"
+cmp -s "$out/whole_songs.txt" "$out/killed_songs.txt" || differ "the list of song files"
+while read -r f; do
+  case "$f" in *.json) continue ;; esac  # sidecars carry the wall-clock time they were written
+  cmp -s "$out/whole/session/songs/$f" "$out/killed/session/songs/$f" || differ "song $f"
+done < "$out/whole_songs.txt"
+for name in Valerio Dennis; do
+  # The datasets: every snippet the agent heard, in order.
+  cmp -s "$out/whole/$name/dataset/snippets.bin" "$out/killed/$name/dataset/snippets.bin" || differ "$name's snippets"
+  # The models: checkpoints hold training times, so compare what they sing.
+  for run in whole killed; do
+    "$bin" compose --agent "$out/$run/$name" --seconds 3 --seed 5 --out "$out/${run}_${name}_composed.wav" > /dev/null 2>&1
+  done
+  cmp -s "$out/whole_${name}_composed.wav" "$out/killed_${name}_composed.wav" || differ "$name's composed song"
+done
+songs=$(grep -c . "$out/whole_songs.txt")
+made=$(($(wc -l < "$out/kills.csv") - 1))
+echo "kills: $made; song files compared: $songs; phases killed in:"
+tail -n +2 "$out/kills.csv" | cut -d, -f3 | sort | uniq -c
+[ $status = 0 ] && echo "pass: the songs, datasets and models are bit-identical to the uninterrupted run" ||
+  echo "FAIL: see above"
+exit $status
