@@ -63,7 +63,8 @@ FrechetInterval bootstrap_frechet(const torch::Tensor& a, const torch::Tensor& b
     const size_t hi = std::min(lo + 1, fds.size() - 1);
     return fds[lo] + (pos - static_cast<double>(lo)) * (fds[hi] - fds[lo]);
   };
-  return {at((1.0 - level) / 2.0), at((1.0 + level) / 2.0)};
+  const double bias = at(0.5) - frechet_distance(fit_gaussian(a), fit_gaussian(b));
+  return {std::max(0.0, at((1.0 - level) / 2.0) - bias), at((1.0 + level) / 2.0) - bias};
 }
 
 double variance_ratio(const Gaussian& t, const Gaussian& ref) {
