@@ -5,10 +5,10 @@
 #
 #   scripts/random_kills.sh BUILD_DIR OUT [KILLS=20] [SEED=1] [ROUNDS=4] [CORPUS=data/default_corpus]
 #
-# Each kill waits a random time (seeded) within the first fifth of the uninterrupted run's
-# length, measured from the start of the resumed process, so that kills land in the start-up and
-# replay, a song, a listen, a dream and a save alike; the phase of each (the console's last line)
-# goes to OUT/kills.csv. Exits 0 when everything matches, 1 when something differs.
+# Each resumed process is killed a random time (seeded, up to a twelfth of the uninterrupted run)
+# after it logged its first new event, so that every kill finds the run further on and kills land
+# in songs, listens, dreams and the saves that end them alike; the phase of each (from the last
+# event logged) goes to OUT/kills.csv. Exits 0 when everything matches, 1 when something differs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT [KILLS] [SEED] [ROUNDS] [CORPUS]" >&2; exit 2; }
@@ -50,16 +50,17 @@ converse() {  # $1: run folder; the rest: extra arguments. exec: a background ca
   exec "$bin" converse --session "$run/session" --agents "$run/Valerio" "$run/Dennis" --settings "$out/conversation.toml" "$@"
 }
 
-# What the process was doing, from the console's last line: a line is printed when a step ends.
+events_in() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# What the process was doing, from the last event it logged.
 phase_of() {
   local last
-  last=$(tr '\r' '\n' < "$1" | grep -v '^[[:space:]]*$' | tail -n 1 || true)
+  last=$(tail -n 1 "$1" 2>/dev/null | grep -o '"type":"[a-z_]*"' | cut -d'"' -f4 || true)
   case "$last" in
-    *dreams*|*epoch*|*ML1*|*ML2*) echo dream ;;  # training, or the save that ends it
-    *sings*) echo listen ;;                       # a song was sung: its listener hears it
-    *listens*|*woke*|*round*) echo song ;;        # the next song is being sung
-    "") echo start-up ;;                           # loading the agents and replaying the log
-    *) echo other ;;
+    dream_start) echo dream ;;                  # training, or the save that ends it
+    song) echo listen ;;                        # a song was sung: its listener hears and keeps it
+    listen|round_start|session_start) echo song-or-dream ;;
+    dream_end) echo dream-or-song ;;
+    *) echo "${last:-start-up}" ;;
   esac
 }
 
@@ -71,24 +72,31 @@ echo "uninterrupted run: $whole_s s" >&2
 
 fresh_copy "$out/killed"
 RANDOM=$seed
-echo "kill,after_s,phase,events" > "$out/kills.csv"
+echo "kill,after_new_event_s,phase,events" > "$out/kills.csv"
+log=$out/killed/session/events.jsonl
 for ((k = 1; k <= kills; k++)); do
-  # A random moment in the first fifth of a whole run, in milliseconds.
-  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" 'BEGIN {printf "%d", s * 200}') + 1) + 200))
+  before=$(events_in "$log")
   converse "$out/killed" --resume > "$out/killed_$k.log" 2>&1 &
   pid=$!
+  # Wait for the first new event (at most 5 min), then a random moment.
+  for ((w = 0; w < 3000; w++)); do
+    [ "$(events_in "$log")" -gt "$before" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" 'BEGIN {printf "%d", s * 1000 / 12}') + 1)))
   sleep "$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}')"
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid" || true
     echo "the run ended before kill $k; $((k - 1)) kills made" >&2
     break
   fi
-  phase=$(phase_of "$out/killed_$k.log")
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
-  events=$(wc -l < "$out/killed/session/events.jsonl" 2>/dev/null || echo 0)
+  phase=$(phase_of "$log")
+  events=$(events_in "$log")
   echo "$k,$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}'),$phase,$events" >> "$out/kills.csv"
-  printf '\rkill %d/%d after %5d ms: %-8s' "$k" "$kills" "$wait_ms" "$phase" >&2
+  printf '\rkill %d/%d, %5d ms after event %d: %-14s' "$k" "$kills" "$wait_ms" "$events" "$phase" >&2
 done
 echo >&2
 (converse "$out/killed" --resume) > "$out/killed_final.log" 2>&1

@@ -54,6 +54,9 @@ Agent Agent::open(const fs::path& dir) {
     throw InputError(fmt::format("{}: not an agent folder (no agent.toml): make one with `metahuman agent new`",
                                  dir.string()));
   }
+  // A process killed while it saved a model leaves a temporary beside it.
+  remove_stale_temporaries(dir);
+  remove_stale_temporaries(dir / "dataset");
   auto settings = load_agent_settings(dir / "agent.toml");
   auto store = std::make_unique<corpus::SnippetStore>(corpus::SnippetStore::open(dir / "dataset"));
   const corpus::StoreShape want{settings.front_end.mel.n_mels, settings.front_end.frames()};

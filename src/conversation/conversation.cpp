@@ -224,6 +224,8 @@ void Loop::start() {
     fs::create_directories(o_.session);
     write_file_atomic(settings_path, to_toml_text(s_));
   }
+  // A kill during a save leaves the save's temporary behind; the resumed run writes the file again.
+  for (const char* sub : {"", "songs", "dreams", "judges"}) remove_stale_temporaries(o_.session / sub);
   parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a, 0);
   parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b, 1);
   if (!o_.device.empty()) {

@@ -1,11 +1,13 @@
 #include "core/files.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -85,6 +87,31 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
     throw IoError(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(err)));
   }
   fsync_dir(dir);
+}
+
+std::vector<std::string> remove_stale_temporaries(const fs::path& dir) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto at = name.rfind(".tmp-");
+    if (at == std::string::npos || !it->is_regular_file(ec)) continue;
+    const std::string tail = name.substr(at + 5);  // PID-HEX
+    const auto dash = tail.find('-');
+    if (dash == 0 || dash == std::string::npos || dash + 1 == tail.size() ||
+        tail.find_first_not_of("0123456789") != dash ||
+        tail.find_first_not_of("0123456789abcdef", dash + 1) != std::string::npos) {
+      continue;
+    }
+    const long pid = std::strtol(tail.substr(0, dash).c_str(), nullptr, 10);
+    // A live writer (this process, or another on the same folder) is mid-write: leave it.
+    bool alive = pid == ::getpid();
+    if (!alive && pid > 0) alive = ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+    if (alive) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) removed.push_back(name);
+  }
+  return removed;
 }
 
 void append_line_durable(const fs::path& path, std::string_view line) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mh {
 
@@ -15,6 +16,11 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
 /// Writes `bytes` to `path` atomically. Throws IoError naming the file on failure; the previous
 /// content of `path`, if any, is then untouched.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+/// Removes the temporaries that write_file_atomic leaves behind when its process is killed
+/// mid-write (`NAME.tmp-PID-HEX` in `dir`, not recursive), unless the process PID still runs.
+/// Returns the names removed. A missing `dir` is not an error; files it cannot remove stay.
+std::vector<std::string> remove_stale_temporaries(const std::filesystem::path& dir);
 
 /// Appends one line (a '\n' is added) and fsyncs: for append-only logs.
 void append_line_durable(const std::filesystem::path& path, std::string_view line);
