@@ -5,8 +5,8 @@
 #
 #   scripts/random_kills.sh BUILD_DIR OUT [KILLS=20] [SEED=1] [ROUNDS=4] [CORPUS=data/default_corpus]
 #
-# Each resumed process is killed a random time (seeded, up to a twelfth of the uninterrupted run)
-# after it logged its first new event, so that every kill finds the run further on and kills land
+# Each resumed process is killed a random time (seeded; up to a sixtieth of the uninterrupted run
+# for odd kills, a twelfth for even ones) after it logged its first new event, so that every kill finds the run further on and kills land
 # in songs, listens, dreams and the saves that end them alike; the phase of each (from the last
 # event logged) goes to OUT/kills.csv. Exits 0 when everything matches, 1 when something differs.
 set -euo pipefail
@@ -84,7 +84,8 @@ for ((k = 1; k <= kills; k++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" 'BEGIN {printf "%d", s * 1000 / 12}') + 1)))
+  # Odd kills come soon after the event (a song or a listen under way), even ones later (dreams).
+  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" -v k="$k" 'BEGIN {printf "%d", s * 1000 / (k % 2 ? 60 : 12)}') + 1)))
   sleep "$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}')"
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid" || true
