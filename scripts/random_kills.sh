@@ -5,10 +5,12 @@
 #
 #   scripts/random_kills.sh BUILD_DIR OUT [KILLS=20] [SEED=1] [ROUNDS=4] [CORPUS=data/default_corpus]
 #
-# Each resumed process is killed a random time (seeded; up to a sixtieth of the uninterrupted run
-# for odd kills, a twelfth for even ones) after it logged its first new event, so that every kill finds the run further on and kills land
-# in songs, listens, dreams and the saves that end them alike; the phase of each (from the last
-# event logged) goes to OUT/kills.csv. Exits 0 when everything matches, 1 when something differs.
+# Each resumed process is killed a random time (seeded; up to a sixtieth of the uninterrupted
+# run, a twelfth in dreams) after it logged a new song, listen or dream start event, the three in
+# turn, so that every kill finds the run further on and kills land in songs, listens, dreams and
+# the saves that end them alike. OUT/kills.csv lists each kill; the summary names what each killed
+# process was making (the event after its last one in the finished log). Exits 0 when everything
+# matches, 1 when something differs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT [KILLS] [SEED] [ROUNDS] [CORPUS]" >&2; exit 2; }
@@ -51,19 +53,6 @@ converse() {  # $1: run folder; the rest: extra arguments. exec: a background ca
 }
 
 events_in() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
-# What the process was doing, from the last event it logged.
-phase_of() {
-  local last
-  last=$(tail -n 1 "$1" 2>/dev/null | grep -o '"type":"[a-z_]*"' | cut -d'"' -f4 || true)
-  case "$last" in
-    dream_start) echo dream ;;                  # training, or the save that ends it
-    song) echo listen ;;                        # a song was sung: its listener hears and keeps it
-    listen|round_start|session_start) echo song-or-dream ;;
-    dream_end) echo dream-or-song ;;
-    *) echo "${last:-start-up}" ;;
-  esac
-}
-
 fresh_copy "$out/whole"
 t0=$(date +%s.%N)
 (converse "$out/whole") > "$out/whole.log" 2>&1
@@ -72,20 +61,24 @@ echo "uninterrupted run: $whole_s s" >&2
 
 fresh_copy "$out/killed"
 RANDOM=$seed
-echo "kill,after_new_event_s,phase,events" > "$out/kills.csv"
+echo "kill,after_event,wait_s,events_logged" > "$out/kills.csv"
 log=$out/killed/session/events.jsonl
+targets=(song listen dream_start)
 for ((k = 1; k <= kills; k++)); do
   before=$(events_in "$log")
   converse "$out/killed" --resume > "$out/killed_$k.log" 2>&1 &
   pid=$!
-  # Wait for the first new event (at most 5 min), then a random moment.
+  # Each kill waits for a new event of the next type in turn, then a random moment: after a song
+  # the listener is hearing it, after a listen the next song or a dream begins, after a dream's
+  # start it trains and saves.
+  target=${targets[$(((k - 1) % 3))]}
   for ((w = 0; w < 3000; w++)); do
-    [ "$(events_in "$log")" -gt "$before" ] && break
+    found=$(tail -n +"$((before + 1))" "$log" 2>/dev/null | grep -c "\"type\":\"$target\"" || true)
+    [ "${found:-0}" -gt 0 ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  # Odd kills come soon after the event (a song or a listen under way), even ones later (dreams).
-  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" -v k="$k" 'BEGIN {printf "%d", s * 1000 / (k % 2 ? 60 : 12)}') + 1)))
+  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" -v t="$target" 'BEGIN {printf "%d", s * 1000 / (t == "dream_start" ? 12 : 60)}') + 1)))
   sleep "$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}')"
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid" || true
@@ -94,10 +87,9 @@ for ((k = 1; k <= kills; k++)); do
   fi
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
-  phase=$(phase_of "$log")
   events=$(events_in "$log")
-  echo "$k,$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}'),$phase,$events" >> "$out/kills.csv"
-  printf '\rkill %d/%d, %5d ms after event %d: %-14s' "$k" "$kills" "$wait_ms" "$events" "$phase" >&2
+  echo "$k,$target,$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}'),$events" >> "$out/kills.csv"
+  printf '\rkill %d/%d, %5d ms after a %-11s event, %d events logged' "$k" "$kills" "$wait_ms" "$target" "$events" >&2
 done
 echo >&2
 (converse "$out/killed" --resume) > "$out/killed_final.log" 2>&1
@@ -123,8 +115,12 @@ for name in Valerio Dennis; do
 done
 songs=$(grep -c . "$out/whole_songs.txt")
 made=$(($(wc -l < "$out/kills.csv") - 1))
-echo "kills: $made; song files compared: $songs; phases killed in:"
-tail -n +2 "$out/kills.csv" | cut -d, -f3 | sort | uniq -c
+echo "kills: $made; song files compared: $songs; killed while making (the next event of the finished log):"
+# The event after the last one a killed process logged is the one it was making when killed.
+tail -n +2 "$out/kills.csv" | cut -d, -f4 | while read -r n; do
+  sed -n "$((n + 1))p" "$out/killed/session/events.jsonl" | grep -o '"type":"[a-z_]*"' | cut -d'"' -f4
+done | sed 's/^song$/song (singing)/; s/^listen$/listen (hearing and remembering)/; s/^dream_end$/dream (training and saving)/' |
+  sort | uniq -c
 [ $status = 0 ] && echo "pass: the songs, datasets and models are bit-identical to the uninterrupted run" ||
   echo "FAIL: see above"
 exit $status
