@@ -18,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #include "report/report.hpp"
+#include "conversation/session_paths.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -169,7 +170,7 @@ void run_demo(const DemoOptions& o) {
              outcome.rounds_done, conversation_s, seconds_since(t0));
   report::write_report(session);
   fmt::print("songs, events and measures: {}\nreport: {}\n", session.string(),
-             (session / "report" / "index.html").string());
+             (session / conversation::kReportDir / "index.html").string());
 }
 
 }  // namespace
