@@ -11,9 +11,9 @@
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/song_fields.hpp"
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "conversation/session_paths.hpp"
 
 namespace mh::cli {
 namespace {

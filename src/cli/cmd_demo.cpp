@@ -14,11 +14,11 @@
 #include "cli/crawl_run.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
+#include "conversation/session_paths.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #include "report/report.hpp"
-#include "conversation/session_paths.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;

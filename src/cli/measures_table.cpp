@@ -8,8 +8,8 @@
 #include <vector>
 #include <sstream>
 
-#include "core/files.hpp"
 #include "conversation/session_paths.hpp"
+#include "core/files.hpp"
 
 namespace mh::cli {
 

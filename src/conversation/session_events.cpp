@@ -178,11 +178,13 @@ Event parse_event(const json& j) {
   Event e;
   const auto seq = j.find(kSeqKey);
   if (seq == j.end() || !fields::decode(*seq, e.seq)) {
-    throw EventError(fmt::format("{} event: 'seq' must be an integer, got {}", name, seq == j.end() ? "none" : shown(*seq)));
+    throw EventError(
+        fmt::format("{} event: 'seq' must be an integer, got {}", name, seq == j.end() ? "none" : shown(*seq)));
   }
   const auto time = j.find(kTimeKey);
   if (time == j.end() || !time->is_string()) {
-    throw EventError(fmt::format("{} event: 'time' must be a string, got {}", name, time == j.end() ? "none" : shown(*time)));
+    throw EventError(
+        fmt::format("{} event: 'time' must be a string, got {}", name, time == j.end() ? "none" : shown(*time)));
   }
   e.time = time->get<std::string>();
   bool known = false;

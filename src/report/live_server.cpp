@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "conversation/session_paths.hpp"
 #include "core/check.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -21,7 +22,6 @@
 #include "report/session_files.hpp"
 #include "report/song_cards.hpp"
 #include "report/song_images.hpp"
-#include "conversation/session_paths.hpp"
 
 namespace mh::report {
 namespace fs = std::filesystem;

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "report/assets.hpp"
@@ -11,7 +12,6 @@
 #include "report/page_text.hpp"
 #include "report/song_cards.hpp"
 #include "report/song_images.hpp"
-#include "conversation/session_paths.hpp"
 
 namespace mh::report {
 namespace fs = std::filesystem;

@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "core/errors.hpp"
 #include "conversation/session_paths.hpp"
+#include "core/errors.hpp"
 #include "core/files.hpp"
 
 namespace mh::report {
@@ -52,7 +52,9 @@ std::string inside_session(const std::string& relative) {
 std::vector<fs::path> agent_dirs_from(const SessionData& s) {
   std::vector<fs::path> dirs;
   if (s.session_start) {
-    for (const auto& d : s.session_start->agent_dirs) dirs.push_back(fs::path(d).is_absolute() ? fs::path(d) : s.dir / d);
+    for (const auto& d : s.session_start->agent_dirs) {
+      dirs.push_back(fs::path(d).is_absolute() ? fs::path(d) : s.dir / d);
+    }
   }
   dirs.resize(s.agents.size());
   return dirs;

@@ -8,9 +8,9 @@
 #include <map>
 #include <optional>
 
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "conversation/session_paths.hpp"
 
 namespace mh::report {
 namespace fs = std::filesystem;
