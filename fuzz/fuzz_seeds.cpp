@@ -105,9 +105,12 @@ void write_seeds(const std::string& root) {
   }
 
   put(dir / "session_log", "events.jsonl",
-      "{\"seq\":0,\"type\":\"session_start\",\"time\":\"2026-01-01T00:00:00Z\",\"agents\":[\"a\",\"b\"]}\n"
-      "{\"seq\":1,\"type\":\"round\",\"round\":0,\"speaker\":\"a\",\"song\":\"a/r0.wav\"}\n"
-      "{\"seq\":2,\"type\":\"round\",\"round\":1,\"speaker\":\"b\",\"song\":\"b/r1.wav\"}\n"
+      "{\"seq\":0,\"type\":\"session_start\",\"time\":\"2026-01-01T00:00:00Z\",\"agents\":[\"a\",\"b\"],"
+      "\"agent_dirs\":[\"a\",\"b\"],\"rounds\":1,\"seed\":0,\"first_new_song\":[1,1],\"session_id\":\"0123456789abcdef\"}\n"
+      "{\"seq\":1,\"type\":\"round_start\",\"time\":\"2026-01-01T00:00:00Z\",\"round\":1}\n"
+      "{\"seq\":2,\"type\":\"song\",\"time\":\"2026-01-01T00:00:00Z\",\"round\":1,\"turn\":0,\"song\":0,"
+      "\"singer\":\"a\",\"listener\":\"b\",\"kind\":\"human\",\"parent\":null,\"sigma\":0.0,\"seed\":5,"
+      "\"duration_s\":1.5,\"wav\":\"songs/0000_a_human.wav\",\"sidecar\":\"songs/0000_a_human.json\",\"line\":\"\"}\n"
       "{\"seq\":3,\"type\":\"torn\"");
 }
 

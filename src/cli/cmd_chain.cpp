@@ -11,6 +11,7 @@
 #include "cli/cli_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/song_fields.hpp"
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 
@@ -41,7 +42,7 @@ std::filesystem::path next_chain_folder(const std::filesystem::path& session) {
     throw InputError(fmt::format("--session {}: no such session folder", session.string()));
   }
   for (int n = 1;; ++n) {
-    auto dir = session / "chains" / fmt::format("chain_{:02d}", n);
+    auto dir = session / conversation::kChainsDir / fmt::format("chain_{:02d}", n);
     if (!std::filesystem::exists(dir, ec)) return dir;
   }
 }

@@ -14,6 +14,7 @@
 #include "cli/crawl_run.hpp"
 #include "cli/measures_table.hpp"
 #include "conversation/conversation.hpp"
+#include "conversation/session_paths.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
@@ -170,7 +171,7 @@ void run_demo(const DemoOptions& o) {
              outcome.rounds_done, conversation_s, seconds_since(t0));
   report::write_report(session);
   fmt::print("songs, events and measures: {}\nreport: {}\n", session.string(),
-             (session / "report" / "index.html").string());
+             (session / conversation::kReportDir / "index.html").string());
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace mh::cli {
 class ConsoleSink : public conversation::EventSink {
  public:
   explicit ConsoleSink(std::FILE* out = stdout) : out_(out) {}
-  void on_event(const nlohmann::json& event) override;
+  void on_event(const conversation::events::Event& event) override;
 
  private:
   std::FILE* out_;

@@ -8,12 +8,13 @@
 #include <vector>
 #include <sstream>
 
+#include "conversation/session_paths.hpp"
 #include "core/files.hpp"
 
 namespace mh::cli {
 
 std::string measures_table(const std::filesystem::path& session) {
-  const auto path = session / "measures.jsonl";
+  const auto path = session / conversation::kMeasuresFile;
   if (!std::filesystem::exists(path)) return "(no dreams yet)\n";
   std::istringstream in(read_file(path));
   // human% is the share of what the agent trains on (it decides t*); all% counts its held-out

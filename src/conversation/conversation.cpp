@@ -21,6 +21,7 @@
 #include "conversation/measures.hpp"
 #include "conversation/retention.hpp"
 #include "conversation/session_log.hpp"
+#include "conversation/session_paths.hpp"
 #include "conversation/song_files.hpp"
 #include "core/errors.hpp"
 #include "core/json_checks.hpp"
@@ -64,7 +65,7 @@ struct Party {
   int dreams = 0;
   /// The emancipation point t*: the song and round after which its item-count human share first
   /// fell below one half, and the first dream that trained on such data.
-  std::optional<json> emancipation;
+  std::optional<events::Emancipation> emancipation;
   std::optional<int> emancipation_dream;
 };
 
@@ -122,15 +123,25 @@ std::string song_line(const std::string& kind) {
   return "I'm singing a " + kind + ".";
 }
 
-json song_event(const SongInfo& info, int turn, const std::string& listener, double duration_s) {
-  json event = song_identity(info, turn, listener);
-  event.update({{"type", "song"},
-                {"duration_s", duration_s},
-                {"wav", info.wav.generic_string()},
-                {"sidecar", agent::song_sidecar_path(info.wav).generic_string()},
-                {"line", song_line(info.kind)}});
-  if (!info.parent) event["from"] = info.lineage.back().from;
-  return event;
+events::Song song_event(const SongInfo& info, int turn, const std::string& listener, double duration_s) {
+  events::Song e;
+  e.round = info.round;
+  e.turn = turn;
+  e.song = info.number;
+  e.id = info.key;
+  e.singer = info.singer;
+  e.listener = listener;
+  e.kind = info.kind;
+  e.parent = info.parent;
+  e.sigma = info.sigma;
+  e.seed = info.seed;
+  e.depth = info.depth;
+  if (!info.parent) e.from = info.lineage.back().from;
+  e.duration_s = duration_s;
+  e.wav = info.wav.generic_string();
+  e.sidecar = agent::song_sidecar_path(info.wav).generic_string();
+  e.line = song_line(info.kind);
+  return e;
 }
 
 // The notes an answer keeps of the song it answers (dsp/notes.hpp), beside the mel figures of
@@ -143,22 +154,29 @@ void add_notes(json& listening, const dsp::NoteFigures& notes) {
 
 class Loop {
  public:
-  explicit Loop(const ConversationOptions& o) : o_(o), log_(o.session / "events.jsonl") {}
+  explicit Loop(const ConversationOptions& o) : o_(o), log_(o.session / kEventsFile) {}
 
   ConversationOutcome run();
 
  private:
   // Replay: an action whose event is already in the log is not done again.
-  const json* replayed(const std::string& type) {
-    if (cursor_ < log_.events().size() && log_.events()[cursor_]["type"] == type) return &log_.events()[cursor_++];
-    if (cursor_ < log_.events().size()) {
-      throw SessionError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
-                                     (o_.session / "events.jsonl").string(), cursor_,
-                                     log_.events()[cursor_]["type"].get<std::string>(), type));
+  template <typename T>
+  const T* replayed() {
+    if (cursor_ >= log_.events().size()) return nullptr;
+    if (const T* e = events::get_if<T>(log_.events()[cursor_])) {
+      ++cursor_;
+      return e;
     }
-    return nullptr;
+    throw SessionError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
+                                   (o_.session / kEventsFile).string(), cursor_,
+                                   events::type_of(log_.events()[cursor_].body), T::kType));
   }
-  json emit(json e) {
+  /// The next event to replay, when it is a `T`.
+  template <typename T>
+  bool next_is() const {
+    return cursor_ < log_.events().size() && events::get_if<T>(log_.events()[cursor_]);
+  }
+  events::Event emit(events::EventBody e) {
     ++cursor_;
     return log_.emit(std::move(e));
   }
@@ -175,13 +193,13 @@ class Loop {
   Performance perform(Party& singer, SongInfo& info, torch::Generator& gen) const;
   void listen(Party& listener, int64_t song);
   /// After a listen event (new or replayed): the emancipation event, once.
-  void note_human_share(Party& listener, const json& listen_event);
+  void note_human_share(Party& listener, const events::Listen& listen_event);
   bool dream(Party& p, int round);
   /// Between songs: replays the control events logged here, or takes new commands (and waits
   /// while paused). False when stopped.
   bool poll_control(int round);
   /// Applies one control event, new or replayed; false when it asks to stop (new ones only).
-  bool obey(const json& event, int round, bool is_new);
+  bool obey(const events::EventBody& event, int round, bool is_new);
   /// After a song: the songs folder within songs_max_mb (logged as songs_pruned).
   void keep_songs_within_cap();
   /// Runs one round's turns; false when stopped.
@@ -211,7 +229,7 @@ class Loop {
 };
 
 void Loop::start() {
-  const fs::path settings_path = o_.session / "session.toml";
+  const fs::path settings_path = o_.session / kSettingsFile;
   if (!log_.events().empty() && !o_.resume) {
     throw SessionError(fmt::format("{}: the session already holds a conversation: use --resume to continue it, or "
                                    "another folder", o_.session.string()));
@@ -249,39 +267,43 @@ void Loop::start() {
       }
     }
   }
-  if (const json* e = replayed("session_start")) {
-    const auto& firsts = (*e)["first_new_song"];
-    for (size_t i = 0; i < parties_.size(); ++i) parties_[i].first_new_song = firsts.at(i).get<int64_t>();
-    if ((*e)["agents"] != json::array({parties_[0].name, parties_[1].name})) {
+  if (const auto* e = replayed<events::SessionStart>()) {
+    if (e->agents != std::vector<std::string>{parties_[0].name, parties_[1].name}) {
       throw SessionError(fmt::format("{}: the session was started by agents {}, not {} and {}", o_.session.string(),
-                                     (*e)["agents"].dump(), parties_[0].name, parties_[1].name));
+                                     json(e->agents).dump(), parties_[0].name, parties_[1].name));
     }
-    session_id_ = e->value("session_id", std::string());
+    if (e->first_new_song.size() < parties_.size()) {
+      throw SessionError(fmt::format("{}: session_start has {} first_new_song entries for {} agents",
+                                     (o_.session / kEventsFile).string(), e->first_new_song.size(), parties_.size()));
+    }
+    for (size_t i = 0; i < parties_.size(); ++i) parties_[i].first_new_song = e->first_new_song[i];
+    session_id_ = e->session_id.value_or("");
     if (session_id_.empty()) {
       throw SessionError(fmt::format("{}: session_start has no session_id: the session was started by an earlier "
-                                     "version", (o_.session / "events.jsonl").string()));
+                                     "version", (o_.session / kEventsFile).string()));
     }
   } else {
     // Unique to this start, stable across resume (it is read back from the log).
     session_id_ = fmt::format("{:016x}", fnv1a64(fmt::format("{}|{}|{}", fs::absolute(o_.session).string(), s_.seed,
                                                              utc_now_iso())));
-    emit({{"type", "session_start"},
-          {"session_id", session_id_},
-          {"agents", {parties_[0].name, parties_[1].name}},
-          {"agent_dirs", {fs::absolute(o_.agent_a).string(), fs::absolute(o_.agent_b).string()}},
-          {"rounds", s_.rounds},
-          {"first_round", 1},
-          {"turns_per_round", static_cast<int64_t>(s_.turns.size())},
-          {"preset", s_.preset},
-          {"seed", s_.seed},
-          {"first_new_song", {parties_[0].first_new_song, parties_[1].first_new_song}}});
+    events::SessionStart first;
+    first.session_id = session_id_;
+    first.agents = {parties_[0].name, parties_[1].name};
+    first.agent_dirs = {fs::absolute(o_.agent_a).string(), fs::absolute(o_.agent_b).string()};
+    first.rounds = s_.rounds;
+    first.first_round = 1;
+    first.turns_per_round = static_cast<int64_t>(s_.turns.size());
+    first.preset = s_.preset;
+    first.seed = s_.seed;
+    first.first_new_song = {parties_[0].first_new_song, parties_[1].first_new_song};
+    emit(first);
   }
   for (auto* sink : o_.sinks) log_.add_sink(sink);
   prepare_judges();
 }
 
 void Loop::prepare_judges() {
-  const fs::path dir = o_.session / "judges";
+  const fs::path dir = o_.session / kJudgesDir;
   for (size_t i = 0; i < parties_.size(); ++i) {
     auto& p = parties_[i];
     const fs::path ckpt = dir / (p.name + "_ml1.ckpt"), meta = dir / (p.name + ".json");
@@ -313,7 +335,7 @@ void Loop::write_map_file() {
     }
     agents[p.name] = {{"reference", pts}, {"explained_variance", p.judge->explained_variance()}};
   }
-  write_file_atomic(o_.session / "map.json", json{{"agents", agents}}.dump() + "\n");
+  write_file_atomic(o_.session / kMapFile, json{{"agents", agents}}.dump() + "\n");
 }
 
 json Loop::map_of(const torch::Tensor& audio_a, const torch::Tensor& audio_b) {
@@ -385,15 +407,13 @@ Performance Loop::perform(Party& singer, SongInfo& info, torch::Generator& gen) 
 int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const std::string& kind, double sigma,
                    std::optional<int64_t> parent) {
   SongInfo info = new_song(round, singer, kind, sigma, parent);
-  if (const json* e = replayed("song")) {
-    if ((*e)["song"] != info.number || (*e)["singer"] != singer.name || (*e)["kind"] != kind) {
-      throw SessionError(fmt::format("{}: event {} does not describe song {}", (o_.session / "events.jsonl").string(),
-                                     (*e)["seq"].get<int64_t>(), info.number));
+  if (const auto* e = replayed<events::Song>()) {
+    if (e->song != info.number || e->singer != singer.name || e->kind != kind) {
+      throw SessionError(fmt::format("{}: event {} does not describe song {}", (o_.session / kEventsFile).string(),
+                                     cursor_ - 1, info.number));
     }
-    if ((*e).contains("listening") && (*e)["listening"].is_object()) {
-      singer.listening_since_dream[kind].push_back((*e)["listening"]);
-    }
-    if (!parent) info.lineage.back().from = e->value("from", std::string());
+    if (e->listening) singer.listening_since_dream[kind].push_back(*e->listening);
+    if (!parent) info.lineage.back().from = e->from.value_or("");
   } else {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(info.seed);
     const auto made = perform(singer, info, gen);
@@ -403,11 +423,12 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
     agent::write_song(o_.session / info.wav, made.song.audio, rate, sidecar, made.song.latents, [&](json& s) {
       s["map"] = map_of(heard_audio(parties_[0], info), heard_audio(parties_[1], info));
     });
-    json event = song_event(info, turn, listener.name, static_cast<double>(made.song.audio.numel()) / rate);
+    auto event = song_event(info, turn, listener.name, static_cast<double>(made.song.audio.numel()) / rate);
     if (made.song.listening) {
-      event["listening"] = made.song.listening->to_json();
-      if (made.song.notes) add_notes(event["listening"], *made.song.notes);
-      singer.listening_since_dream[kind].push_back(event["listening"]);
+      json listening = made.song.listening->to_json();
+      if (made.song.notes) add_notes(listening, *made.song.notes);
+      singer.listening_since_dream[kind].push_back(listening);
+      event.listening = std::move(listening);
     }
     emit(event);
   }
@@ -419,7 +440,7 @@ int64_t Loop::sing(int round, int turn, Party& singer, Party& listener, const st
 
 void Loop::listen(Party& listener, int64_t number) {
   auto& song = songs_.at(static_cast<size_t>(number));
-  if (const json* e = replayed("listen")) {
+  if (const auto* e = replayed<events::Listen>()) {
     note_human_share(listener, *e);
     return;
   }
@@ -454,46 +475,51 @@ void Loop::listen(Party& listener, int64_t number) {
   // What the next dream would train on, drawn as it will draw it.
   const double updates = plan_dream(listener.agent, *listener.role, listener.first_new_song,
                                     dream_seed(listener, listener.dreams + 1)).human_share;
-  const json e = emit({{"type", "listen"},
-                       {"agent", listener.name},
-                       {"song", number},
-                       {"round", song.round},
-                       {"dataset_song", id},
-                       {"human_fraction", share.of_trained()},
-                       {"human_fraction_dataset", share.of_dataset()},
-                       {"human_fraction_updates", updates}});
+  events::Listen e;
+  e.agent = listener.name;
+  e.song = number;
+  e.round = song.round;
+  e.dataset_song = id;
+  e.human_fraction = share.of_trained();
+  e.human_fraction_dataset = share.of_dataset();
+  e.human_fraction_updates = updates;
+  emit(e);
   note_human_share(listener, e);
 }
 
-void Loop::note_human_share(Party& listener, const json& listen_event) {
+void Loop::note_human_share(Party& listener, const events::Listen& listen_event) {
   if (listener.emancipation) return;
-  if (!(listen_event["human_fraction"].get<double>() < 0.5)) return;
-  json point = {{"song", listen_event["song"]},
-                {"round", songs_.at(listen_event["song"].get<size_t>()).round},
-                {"human_fraction", listen_event["human_fraction"]}};
-  if (!replayed("emancipation")) {
-    json e = {{"type", "emancipation"}, {"agent", listener.name}};
-    e.update(point);
-    e["line"] = fmt::format("{} now holds more machine music than human music", listener.name);
-    emit(e);
-  }
+  if (!(listen_event.human_fraction < 0.5)) return;
+  events::Emancipation point;
+  point.agent = listener.name;
+  point.song = listen_event.song;
+  point.round = songs_.at(static_cast<size_t>(listen_event.song)).round;
+  point.human_fraction = listen_event.human_fraction;
+  point.line = fmt::format("{} now holds more machine music than human music", listener.name);
+  if (!replayed<events::Emancipation>()) emit(point);
   listener.emancipation = point;
 }
 
 bool Loop::dream(Party& p, int round) {
   const int index = p.dreams + 1;
   const std::uint64_t seed = dream_seed(p, index);
-  const json* start = replayed("dream_start");
+  const auto* start = replayed<events::DreamStart>();
   const DreamPlan plan = plan_dream(p.agent, *p.role, p.first_new_song, seed);
   if (!start) {
-    emit({{"type", "dream_start"}, {"agent", p.name}, {"dream", index}, {"round", round},
-          {"items", static_cast<int64_t>(plan.items.size())}, {"songs", static_cast<int64_t>(plan.songs.size())},
-          {"songs_too_long", plan.songs_too_long},
-          {"policy", to_string(p.role->dream_policy)}, {"batch_size", plan.batch_size},
-          {"learning_rate", plan.learning_rate},
-          {"budget_s", plan.budget_s}});
+    events::DreamStart e;
+    e.agent = p.name;
+    e.dream = index;
+    e.round = round;
+    e.items = static_cast<int64_t>(plan.items.size());
+    e.songs = static_cast<int64_t>(plan.songs.size());
+    e.songs_too_long = plan.songs_too_long;
+    e.policy = to_string(p.role->dream_policy);
+    e.batch_size = plan.batch_size;
+    e.learning_rate = plan.learning_rate;
+    e.budget_s = plan.budget_s;
+    emit(e);
   }
-  const json* end = replayed("dream_end");
+  const auto* end = replayed<events::DreamEnd>();
   if (!end) {
     DreamCallbacks cb;
     cb.stop = o_.stop;
@@ -507,7 +533,7 @@ bool Loop::dream(Party& p, int round) {
                         {"ml1_val_mean_snippet", number_or_null(r.val_mean_snippet)},
                         {"ml1_val_time_flat", number_or_null(r.val_time_flat)}};
     };
-    const auto done = run_dream(p.agent, plan, o_.session / "dreams", fmt::format("{}_{:03d}", p.name, index), cb);
+    const auto done = run_dream(p.agent, plan, o_.session / kDreamsDir, fmt::format("{}_{:03d}", p.name, index), cb);
     if (!done) return false;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -538,67 +564,73 @@ bool Loop::dream(Party& p, int round) {
     // when the items it trained on were mostly machine music (docs/conversation.md).
     if (!p.emancipation_dream && plan.human_share < 0.5) p.emancipation_dream = index;
     measures["t_star_dream"] = p.emancipation_dream ? json(*p.emancipation_dream) : json(nullptr);
-    measures["t_star_round"] = p.emancipation ? (*p.emancipation)["round"] : json(nullptr);
-    measures["t_star_song"] = p.emancipation ? (*p.emancipation)["song"] : json(nullptr);
-    json event = {{"type", "dream_end"}, {"agent", p.name}, {"dream", index}, {"round", round},
-                  {"seconds", seconds},  {"measures", measures},
-                  {"out_of_time", done->out_of_time}, {"ml1_epochs", done->ml1_epochs_done},
-                  {"ml2", done->ml2}, {"order_drift", number_or_null(done->order_drift)},
-                  {"dataset_songs", static_cast<int64_t>(p.agent.dataset().manifest().songs().size())}};
+    measures["t_star_round"] = p.emancipation ? json(p.emancipation->round) : json(nullptr);
+    measures["t_star_song"] = p.emancipation ? json(p.emancipation->song) : json(nullptr);
+    events::DreamEnd event;
+    event.agent = p.name;
+    event.dream = index;
+    event.round = round;
+    event.seconds = seconds;
+    event.measures = measures;
+    event.out_of_time = done->out_of_time;
+    event.ml1_epochs = done->ml1_epochs_done;
+    event.ml2 = done->ml2;
+    event.order_drift = done->order_drift;
+    event.dataset_songs = static_cast<int64_t>(p.agent.dataset().manifest().songs().size());
     if (m.mean.defined()) {
-      event["generation_mean"] = std::vector<double>(m.mean.data_ptr<double>(), m.mean.data_ptr<double>() + m.mean.numel());
+      event.generation_mean = std::vector<double>(m.mean.data_ptr<double>(), m.mean.data_ptr<double>() + m.mean.numel());
     }
     emit(event);
     write_measures_file();
   }
   // State after the dream, from its event (new or replayed): the same either way.
-  const json& e = log_.events()[cursor_ - 1];
+  const auto& e = std::get<events::DreamEnd>(log_.events()[cursor_ - 1].body);
   p.dreams = index;
-  p.first_new_song = e["dataset_songs"].get<int64_t>();
+  p.first_new_song = e.dataset_songs;
   p.songs_since_dream.clear();
   p.listening_since_dream.clear();
-  if (e.contains("generation_mean")) {
-    p.previous_mean = torch::tensor(e["generation_mean"].get<std::vector<double>>(), torch::kFloat64);
-  }
-  const auto& fd = e["measures"]["frechet"];
+  if (e.generation_mean) p.previous_mean = torch::tensor(*e.generation_mean, torch::kFloat64);
+  const auto& fd = e.measures["frechet"];
   if (!p.first_frechet && fd.is_number()) p.first_frechet = fd.get<double>();
   // Sessions from before the drift projection have no frechet_k.
-  const auto& m = e["measures"];
+  const auto& m = e.measures;
   if (!p.first_frechet_k && m.contains("frechet_k") && m["frechet_k"].is_number()) {
     p.first_frechet_k = m["frechet_k"].get<double>();
   }
-  const auto& t_star = e["measures"]["t_star_dream"];
+  const auto& t_star = e.measures["t_star_dream"];
   if (t_star.is_number()) p.emancipation_dream = t_star.get<int>();
   // Only after a dream done now: a replayed one does not yet know a later emancipation dream.
-  if (!end) prune_dream_snapshots(o_.session / "dreams", p.name, s_.dream_snapshots_keep, p.emancipation_dream);
+  if (!end) prune_dream_snapshots(o_.session / kDreamsDir, p.name, s_.dream_snapshots_keep, p.emancipation_dream);
   return true;
 }
 
 void Loop::write_measures_file() {
   std::string text;
   for (const auto& e : log_.events()) {
-    if (e["type"] == "dream_end") text += e["measures"].dump() + "\n";
+    if (const auto* d = events::get_if<events::DreamEnd>(e)) text += d->measures.dump() + "\n";
   }
-  write_file_atomic(o_.session / "measures.jsonl", text);
+  write_file_atomic(o_.session / kMeasuresFile, text);
 }
 
 bool Loop::poll_control(int round) {
   for (;;) {
-    while (cursor_ < log_.events().size() && is_control_event(log_.events()[cursor_])) {
-      const json e = log_.events()[cursor_++];
-      if (!obey(e, round, false)) return false;
+    while (cursor_ < log_.events().size() && is_control_event(log_.events()[cursor_].body)) {
+      const auto body = log_.events()[cursor_++].body;
+      if (!obey(body, round, false)) return false;
     }
     if (cursor_ < log_.events().size()) return true;  // replaying: no more commands came here
     if (o_.control) {
       std::int64_t dropped = 0;
       for (const auto& note : o_.control->take(&dropped)) {
-        if (!obey(emit(control_event(note, {parties_[0].name, parties_[1].name})), round, true)) return false;
+        if (!obey(emit(control_event(note, {parties_[0].name, parties_[1].name})).body, round, true)) return false;
       }
       if (dropped > 0) emit(dropped_control_event(dropped));
     } else if (control_.paused()) {
       // Nothing could ever resume it (a paused session continued without --control).
-      obey(emit({{"type", "control"}, {"command", "resume"}, {"address", ""},
-                 {"line", "control: resume (no control input to wait for)"}}), round, true);
+      events::Control resume;
+      resume.command = to_string(ControlKind::kResume);
+      resume.line = "control: resume (no control input to wait for)";
+      obey(emit(resume).body, round, true);
     }
     if (!control_.paused()) return true;
     if (stop_requested()) return false;
@@ -606,7 +638,7 @@ bool Loop::poll_control(int round) {
   }
 }
 
-bool Loop::obey(const json& event, int round, bool is_new) {
+bool Loop::obey(const events::EventBody& event, int round, bool is_new) {
   const auto kind = control_.apply(event);
   if (kind == ControlKind::kDream) {
     for (const Role r : s_.dream_order) {
@@ -622,9 +654,8 @@ bool Loop::obey(const json& event, int round, bool is_new) {
 }
 
 void Loop::keep_songs_within_cap() {
-  const auto& events = log_.events();
-  if (cursor_ < events.size() && events[cursor_]["type"] == "songs_pruned") ++cursor_;
-  if (cursor_ < events.size() || s_.songs_max_mb <= 0) return;  // replaying, or no cap
+  if (next_is<events::SongsPruned>()) ++cursor_;
+  if (cursor_ < log_.events().size() || s_.songs_max_mb <= 0) return;  // replaying, or no cap
   // The loop still reads the songs of this round and those each agent sang since its last dream.
   int64_t protect_from = songs_.back().number;
   while (protect_from > 0 && songs_[static_cast<size_t>(protect_from - 1)].round == songs_.back().round) --protect_from;
@@ -632,12 +663,16 @@ void Loop::keep_songs_within_cap() {
     if (!p.songs_since_dream.empty()) protect_from = std::min(protect_from, p.songs_since_dream.front());
   }
   const auto max_bytes = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(s_.songs_max_mb * 1e6)));
-  const auto pruned = cap_songs_folder(o_.session / "songs", max_bytes, protect_from);
+  const auto pruned = cap_songs_folder(o_.session / kSongsDir, max_bytes, protect_from);
   if (pruned.wavs.empty()) return;
-  emit({{"type", "songs_pruned"}, {"wavs", pruned.wavs}, {"bytes_freed", pruned.bytes_freed},
-        {"songs_bytes", pruned.bytes_after}, {"songs_max_mb", s_.songs_max_mb},
-        {"line", fmt::format("songs folder over {} MB: removed the WAVs of {} older songs ({:.1f} MB), sidecars kept",
-                             s_.songs_max_mb, pruned.wavs.size(), static_cast<double>(pruned.bytes_freed) / 1e6)}});
+  events::SongsPruned e;
+  e.wavs = pruned.wavs;
+  e.bytes_freed = pruned.bytes_freed;
+  e.songs_bytes = pruned.bytes_after;
+  e.songs_max_mb = s_.songs_max_mb;
+  e.line = fmt::format("songs folder over {} MB: removed the WAVs of {} older songs ({:.1f} MB), sidecars kept",
+                       s_.songs_max_mb, pruned.wavs.size(), static_cast<double>(pruned.bytes_freed) / 1e6);
+  emit(e);
 }
 
 bool Loop::play_round(int round) {
@@ -674,7 +709,7 @@ ConversationOutcome Loop::run() {
       out.stopped = true;
       return out;
     }
-    if (!replayed("round_start")) emit({{"type", "round_start"}, {"round", round}});
+    if (!replayed<events::RoundStart>()) emit(events::RoundStart{round});
     if (!play_round(round)) {
       out.stopped = true;
       out.stop_command = stop_command_;
@@ -690,7 +725,7 @@ ConversationOutcome Loop::run() {
       }
     }
   }
-  if (!replayed("session_end")) emit({{"type", "session_end"}, {"rounds_done", s_.rounds}});
+  if (!replayed<events::SessionEnd>()) emit(events::SessionEnd{s_.rounds});
   write_measures_file();
   out.finished = true;
   return out;

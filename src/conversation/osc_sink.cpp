@@ -23,17 +23,8 @@ constexpr const char* kDoneLine = "I'm done singing my song. Did you like it?";
 constexpr const char* kSleepLine = "ZzzZzz I'm dreaming about all the music i've heard...";
 constexpr double kSilenceAfterSong_s = 1.0;  // the original waits 1 s after every song
 
-std::string text_of(const json& e, const char* key) {
-  if (!e.contains(key)) return {};
-  const auto& v = e[key];
-  return v.is_string() ? v.get<std::string>() : (v.is_null() ? std::string() : v.dump());
-}
-std::int32_t int_of(const json& e, const char* key, std::int32_t fallback = -1) {
-  return e.contains(key) && e[key].is_number() ? static_cast<std::int32_t>(e[key].get<double>()) : fallback;
-}
-float float_of(const json& e, const char* key, float fallback = 0.0f) {
-  return e.contains(key) && e[key].is_number() ? static_cast<float>(e[key].get<double>()) : fallback;
-}
+// An integer field as an OSC int32 (the telemetry's song numbers and rounds fit).
+std::int32_t int32_of(std::int64_t v) { return static_cast<std::int32_t>(v); }
 
 void flatten_numbers(const json& j, const std::string& prefix, std::vector<std::pair<std::string, double>>& out) {
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -43,35 +34,26 @@ void flatten_numbers(const json& j, const std::string& prefix, std::vector<std::
   }
 }
 
-/// The song's per-agent map paths: from the event if it has them, else from its sidecar.
-json song_map(const json& event, const OscSinkSettings& settings) {
-  if (event.contains("map") && event["map"].is_object()) return event["map"];
-  const auto sidecar = text_of(event, "sidecar");
-  if (settings.session_dir.empty() || sidecar.empty()) return json::object();
+/// The song's sidecar (its per-agent map paths and snippet length), or an empty object.
+json song_sidecar_of(const events::Song& song, const OscSinkSettings& settings) {
+  if (settings.session_dir.empty() || song.sidecar.empty()) return json::object();
   try {
-    auto parsed = json::parse(read_file(settings.session_dir / sidecar, 1u << 26), nullptr, false);
-    if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("map") && parsed["map"].is_object()) {
-      return parsed["map"];
-    }
+    auto parsed = json::parse(read_file(settings.session_dir / song.sidecar, 1u << 26), nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_object()) return parsed;
   } catch (const Error&) {
     // Live visuals go on without positions when the sidecar cannot be read.
   }
   return json::object();
 }
 
-double snippet_seconds(const json& event, const OscSinkSettings& settings) {
-  if (event.contains("snippet_seconds") && event["snippet_seconds"].is_number()) return event["snippet_seconds"].get<double>();
-  const auto sidecar = text_of(event, "sidecar");
-  if (!settings.session_dir.empty() && !sidecar.empty()) {
-    try {
-      auto parsed = json::parse(read_file(settings.session_dir / sidecar, 1u << 26), nullptr, false);
-      if (!parsed.is_discarded() && parsed.contains("snippet_seconds") && parsed["snippet_seconds"].is_number()) {
-        return parsed["snippet_seconds"].get<double>();
-      }
-    } catch (const Error&) {
-    }
-  }
-  return 0;
+json song_map(const json& sidecar) {
+  return sidecar.contains("map") && sidecar["map"].is_object() ? sidecar["map"] : json::object();
+}
+
+double snippet_seconds(const json& sidecar) {
+  return sidecar.contains("snippet_seconds") && sidecar["snippet_seconds"].is_number()
+             ? sidecar["snippet_seconds"].get<double>()
+             : 0;
 }
 
 }  // namespace
@@ -111,44 +93,42 @@ std::string osc_address_part(const std::string& text) {
   return out.empty() ? "_" : out;
 }
 
-std::vector<TimedOscMessage> osc_messages_for(const json& event, const OscSinkSettings& settings) {
+std::vector<TimedOscMessage> osc_messages_for(const events::Event& event, const OscSinkSettings& settings) {
   std::vector<TimedOscMessage> out;
   const bool original = settings.original_messages;
   const bool telemetry = settings.telemetry;
   auto now = [&](std::string path, std::vector<OscArg> args) { out.push_back({0.0, {std::move(path), std::move(args)}}); };
-  const auto type = text_of(event, "type");
 
-  if (type == "session_start") {
+  if (const auto* e = events::get_if<events::SessionStart>(event)) {
     if (telemetry) {
       std::string agents;
-      if (event.contains("agents") && event["agents"].is_array()) {
-        for (const auto& a : event["agents"]) agents += (agents.empty() ? "" : ",") + (a.is_string() ? a.get<std::string>() : a.dump());
-      }
-      now("/metahuman/session_start", {agents, int_of(event, "rounds"), text_of(event, "seed")});
+      for (const auto& a : e->agents) agents += (agents.empty() ? "" : ",") + a;
+      now("/metahuman/session_start", {agents, static_cast<std::int32_t>(e->rounds), std::to_string(e->seed)});
     }
-  } else if (type == "round_start") {
+  } else if (const auto* e = events::get_if<events::RoundStart>(event)) {
     // Rounds are counted from 1, as the original's iterations; it sent the number as a string.
-    if (original) now("/iteration", {std::to_string(int_of(event, "round", 1))});
-    if (telemetry) now("/metahuman/round", {int_of(event, "round", 0)});
-  } else if (type == "song") {
-    const auto singer = osc_address_part(text_of(event, "singer"));
-    const auto listener = text_of(event, "listener");
-    const auto kind = text_of(event, "kind");
-    const double duration = std::max(0.0, static_cast<double>(float_of(event, "duration_s")));
-    const int song = int_of(event, "song");
+    if (original) now("/iteration", {std::to_string(e->round)});
+    if (telemetry) now("/metahuman/round", {static_cast<std::int32_t>(e->round)});
+  } else if (const auto* e = events::get_if<events::Song>(event)) {
+    const auto singer = osc_address_part(e->singer);
+    const auto& listener = e->listener;
+    const auto& kind = e->kind;
+    const double duration = std::max(0.0, static_cast<double>(static_cast<float>(e->duration_s)));
+    const std::int32_t song = int32_of(e->song);
     if (original) {
       if (kind == "human") now("/" + singer + "Band", {std::string()});
-      now("/" + singer, {text_of(event, "line")});
+      now("/" + singer, {e->line});
       if (!listener.empty()) {
         now("/" + osc_address_part(listener) + "Waits", {std::string(kind == "imitation" ? kVariationLine : kImitateLine)});
       }
     }
     if (telemetry) {
-      now("/metahuman/song", {song, text_of(event, "singer"), listener, kind, static_cast<float>(duration),
-                              int_of(event, "round"), int_of(event, "turn"), int_of(event, "parent"),
-                              float_of(event, "sigma")});
-      const auto map = song_map(event, settings);
-      double step = snippet_seconds(event, settings);
+      now("/metahuman/song", {song, e->singer, listener, kind, static_cast<float>(duration),
+                              static_cast<std::int32_t>(e->round), static_cast<std::int32_t>(e->turn),
+                              e->parent ? int32_of(*e->parent) : -1, static_cast<float>(e->sigma)});
+      const auto sidecar = song_sidecar_of(*e, settings);
+      const auto map = song_map(sidecar);
+      double step = snippet_seconds(sidecar);
       for (auto it = map.begin(); it != map.end(); ++it) {
         if (!it->is_array() || it->empty()) continue;
         const auto n = static_cast<double>(it->size());
@@ -164,21 +144,22 @@ std::vector<TimedOscMessage> osc_messages_for(const json& event, const OscSinkSe
     }
     const double end = settings.real_time ? duration + kSilenceAfterSong_s : 0.0;
     if (original) out.push_back({end, {"/" + singer + "Done", {std::string(kDoneLine)}}});
-    if (telemetry) out.push_back({end, {"/metahuman/song_end", {song, text_of(event, "singer")}}});
-  } else if (type == "listen") {
+    if (telemetry) out.push_back({end, {"/metahuman/song_end", {song, e->singer}}});
+  } else if (const auto* e = events::get_if<events::Listen>(event)) {
     if (telemetry) {
-      now("/metahuman/listen", {text_of(event, "agent"), int_of(event, "song"), float_of(event, "human_fraction", -1.0f)});
+      now("/metahuman/listen", {e->agent, int32_of(e->song), static_cast<float>(e->human_fraction)});
     }
-  } else if (type == "dream_start") {
-    if (original) now("/" + osc_address_part(text_of(event, "agent")) + "Sleeps", {std::string(kSleepLine)});
-    if (telemetry) now("/metahuman/dream_start", {text_of(event, "agent"), int_of(event, "dream"), int_of(event, "round")});
-  } else if (type == "dream_end") {
+  } else if (const auto* e = events::get_if<events::DreamStart>(event)) {
+    if (original) now("/" + osc_address_part(e->agent) + "Sleeps", {std::string(kSleepLine)});
     if (telemetry) {
-      const auto agent = text_of(event, "agent");
-      const int dream = int_of(event, "dream");
-      now("/metahuman/dream_end", {agent, dream, int_of(event, "round"), float_of(event, "seconds")});
+      now("/metahuman/dream_start", {e->agent, static_cast<std::int32_t>(e->dream), static_cast<std::int32_t>(e->round)});
+    }
+  } else if (const auto* e = events::get_if<events::DreamEnd>(event)) {
+    if (telemetry) {
+      const auto dream = static_cast<std::int32_t>(e->dream);
+      now("/metahuman/dream_end", {e->agent, dream, static_cast<std::int32_t>(e->round), static_cast<float>(e->seconds)});
       std::vector<std::pair<std::string, double>> values;
-      if (event.contains("measures") && event["measures"].is_object()) flatten_numbers(event["measures"], "", values);
+      flatten_numbers(e->measures, "", values);
       for (const auto& [key, value] : values) {
         if (key == "dream" || key == "round") continue;
         std::string path = "/metahuman/measures";
@@ -187,11 +168,11 @@ std::vector<TimedOscMessage> osc_messages_for(const json& event, const OscSinkSe
           path += "/" + osc_address_part(key.substr(start, slash - start));
           start = slash + 1;
         }
-        now(path, {agent, dream, static_cast<float>(value)});
+        now(path, {e->agent, dream, static_cast<float>(value)});
       }
     }
-  } else if (type == "session_end") {
-    if (telemetry) now("/metahuman/session_end", {int_of(event, "rounds_done")});
+  } else if (const auto* e = events::get_if<events::SessionEnd>(event)) {
+    if (telemetry) now("/metahuman/session_end", {static_cast<std::int32_t>(e->rounds_done)});
   }
   return out;
 }
@@ -215,13 +196,13 @@ OscSink::~OscSink() {
   worker_.join();
 }
 
-void OscSink::on_event(const json& event) {
+void OscSink::on_event(const events::Event& event) {
   auto messages = osc_messages_for(event, settings_);
-  const auto type = text_of(event, "type");
   const auto t0 = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (type == "song" || type == "dream_start" || type == "session_end") {
+    if (events::get_if<events::Song>(event) || events::get_if<events::DreamStart>(event) ||
+        events::get_if<events::SessionEnd>(event)) {
       // What the previous song still had scheduled goes out first, in its order.
       decltype(queue_) hurried;
       for (auto& [key, message] : queue_) hurried.emplace(std::make_pair(Clock::time_point::min(), key.second), std::move(message));

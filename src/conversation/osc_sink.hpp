@@ -30,7 +30,7 @@ OscTarget parse_osc_target(const std::string& text);
 struct OscSinkSettings {
   OscTarget target;
   /// The session folder, to read each song's sidecar (its per-snippet map positions); empty:
-  /// no positions unless the song event itself carries a `map`.
+  /// no positions.
   std::filesystem::path session_dir;
   /// true: a song's snippet positions go out as it plays (one per snippet length) and its
   /// `/<Name>Done` after its duration plus the original's 1 s of silence; false: all at once.
@@ -52,7 +52,7 @@ struct TimedOscMessage {
   double delay_s = 0;
   OscMessage message;
 };
-std::vector<TimedOscMessage> osc_messages_for(const nlohmann::json& event, const OscSinkSettings& settings);
+std::vector<TimedOscMessage> osc_messages_for(const events::Event& event, const OscSinkSettings& settings);
 
 /// OSC address text made of characters OSC allows (others become '_').
 std::string osc_address_part(const std::string& text);
@@ -70,7 +70,7 @@ class OscSink : public EventSink {
 
   /// A `song`, `dream_start` or `session_end` event first sends at once what the previous song
   /// still had scheduled (its remaining positions and its Done), so messages never reorder.
-  void on_event(const nlohmann::json& event) override;
+  void on_event(const events::Event& event) override;
   /// Blocks until every message scheduled so far, due or not, has been sent.
   void flush();
   std::int64_t messages_sent() const;

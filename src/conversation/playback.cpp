@@ -138,15 +138,15 @@ PlaybackSink::PlaybackSink(std::filesystem::path session_dir, std::unique_ptr<Pl
   if (!playback_) throw Error("PlaybackSink needs a playback");
 }
 
-void PlaybackSink::on_event(const nlohmann::json& event) {
+void PlaybackSink::on_event(const events::Event& event) {
   if (failed_) return;
-  const auto type = event.value("type", std::string());
-  if (type != "song" && type != "session_end" && type != "dream_start") return;
+  const auto* song_event = events::get_if<events::Song>(event);
+  if (!song_event && !events::get_if<events::SessionEnd>(event) && !events::get_if<events::DreamStart>(event)) return;
   try {
     // The previous song and its silence end before anything else is heard or a dream begins.
     playback_->wait();
-    if (type != "song" || !event.contains("wav") || !event["wav"].is_string()) return;
-    const auto song = audio::read_audio(session_dir_ / event["wav"].get<std::string>());
+    if (!song_event || song_event->wav.empty()) return;
+    const auto song = audio::read_audio(session_dir_ / song_event->wav);
     playback_->start(song.samples, song.sample_rate_hz);
     ++started_;
   } catch (const Error& e) {

@@ -83,7 +83,7 @@ class Playback {
 class PlaybackSink : public EventSink {
  public:
   PlaybackSink(std::filesystem::path session_dir, std::unique_ptr<Playback> playback);
-  void on_event(const nlohmann::json& event) override;
+  void on_event(const events::Event& event) override;
   /// Songs started so far.
   int songs_started() const { return started_; }
 

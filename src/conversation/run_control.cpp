@@ -5,7 +5,6 @@
 #include <cmath>
 
 namespace mh::conversation {
-using nlohmann::json;
 
 namespace {
 
@@ -102,18 +101,20 @@ std::vector<ControlNote> ControlQueue::take(std::int64_t* dropped) {
   return out;
 }
 
-json control_event(const ControlNote& note, const std::vector<std::string>& agent_names) {
+events::EventBody control_event(const ControlNote& note, const std::vector<std::string>& agent_names) {
   if (!note.command) {
-    return {{"type", "control_ignored"},
-            {"address", note.address},
-            {"types", note.types},
-            {"reason", note.ignored},
-            {"line", fmt::format("control: ignored {} ({}): {}", note.address, note.types.empty() ? "no arguments"
-                                                                                                   : note.types,
-                                 note.ignored)}};
+    events::ControlIgnored e;
+    e.address = note.address;
+    e.types = note.types;
+    e.reason = note.ignored;
+    e.line = fmt::format("control: ignored {} ({}): {}", note.address,
+                         note.types.empty() ? "no arguments" : note.types, note.ignored);
+    return e;
   }
   const auto& c = *note.command;
-  json e = {{"type", "control"}, {"command", to_string(c.kind)}, {"address", note.address}};
+  events::Control e;
+  e.command = to_string(c.kind);
+  e.address = note.address;
   std::string line;
   switch (c.kind) {
     case ControlKind::kPause: line = "control: pause (the conversation waits for /metahuman/resume)"; break;
@@ -121,30 +122,30 @@ json control_event(const ControlNote& note, const std::vector<std::string>& agen
     case ControlKind::kDream: line = "control: dream now"; break;
     case ControlKind::kStop: line = "control: stop"; break;
     case ControlKind::kSigma: {
-      e["value"] = c.sigma;
-      e["agent"] = c.agent;
+      e.value = c.sigma;
+      e.agent = c.agent;
       const bool one = c.agent >= 0 && static_cast<size_t>(c.agent) < agent_names.size();
       line = fmt::format("control: σ = {} for {}'s variations", c.sigma,
                          one ? agent_names[static_cast<size_t>(c.agent)] : std::string("every agent"));
       break;
     }
   }
-  e["line"] = line;
+  e.line = line;
   return e;
 }
 
-json dropped_control_event(std::int64_t dropped) {
-  return {{"type", "control_ignored"},
-          {"address", ""},
-          {"types", ""},
-          {"reason", fmt::format("{} messages dropped: more arrived between two songs than the queue holds", dropped)},
-          {"dropped", dropped},
-          {"line", fmt::format("control: ignored {} messages (too many between two songs)", dropped)}};
+events::ControlIgnored dropped_control_event(std::int64_t dropped) {
+  events::ControlIgnored e;
+  e.reason = fmt::format("{} messages dropped: more arrived between two songs than the queue holds", dropped);
+  e.dropped = dropped;
+  e.line = fmt::format("control: ignored {} messages (too many between two songs)", dropped);
+  return e;
 }
 
-std::optional<ControlKind> RunControl::apply(const json& event) {
-  if (event.value("type", std::string()) != "control") return std::nullopt;
-  const std::string word = event.value("command", std::string());
+std::optional<ControlKind> RunControl::apply(const events::EventBody& event) {
+  const auto* control = std::get_if<events::Control>(&event);
+  if (!control) return std::nullopt;
+  const std::string& word = control->command;
   const Named* named = nullptr;
   for (const auto& k : kKinds) {
     if (word == k.word) named = &k;
@@ -154,8 +155,8 @@ std::optional<ControlKind> RunControl::apply(const json& event) {
     case ControlKind::kPause: paused_ = true; break;
     case ControlKind::kResume: paused_ = false; break;
     case ControlKind::kSigma: {
-      const double sigma = event.value("value", 0.0);
-      const int agent = event.value("agent", -1);
+      const double sigma = control->value.value_or(0.0);
+      const int agent = control->agent.value_or(-1);
       if (agent < 0) {
         sigma_all_ = sigma;
         sigma_of_.clear();
@@ -176,9 +177,8 @@ std::optional<double> RunControl::sigma_for(int index) const {
   return sigma_all_;
 }
 
-bool is_control_event(const json& event) {
-  const std::string type = event.value("type", std::string());
-  return type == "control" || type == "control_ignored";
+bool is_control_event(const events::EventBody& event) {
+  return std::holds_alternative<events::Control>(event) || std::holds_alternative<events::ControlIgnored>(event);
 }
 
 }  // namespace mh::conversation

@@ -3,8 +3,6 @@
 /// a thread-safe queue until the loop polls it between songs. Each one the loop takes becomes an
 /// event of the session's log (`control`, or `control_ignored` for a message it could not use),
 /// and the state those events build (paused? σ?) is rebuilt from the log on resume.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -12,6 +10,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "conversation/session_events.hpp"
 
 namespace mh::conversation {
 
@@ -60,17 +60,18 @@ class ControlQueue {
   size_t capacity_;
 };
 
-/// The log event of a note (its `line` says what happened, for the console).
-nlohmann::json control_event(const ControlNote& note, const std::vector<std::string>& agent_names);
-/// The event for notes a full queue dropped.
-nlohmann::json dropped_control_event(std::int64_t dropped);
+/// The log event of a note, `control` or `control_ignored` (its `line` says what happened, for
+/// the console).
+events::EventBody control_event(const ControlNote& note, const std::vector<std::string>& agent_names);
+/// The `control_ignored` event for notes a full queue dropped.
+events::ControlIgnored dropped_control_event(std::int64_t dropped);
 
 /// The state control events build. The same events give the same state, whether they are new
 /// or replayed from the log.
 class RunControl {
  public:
   /// Applies a `control` event (other types are ignored) and returns its command.
-  std::optional<ControlKind> apply(const nlohmann::json& event);
+  std::optional<ControlKind> apply(const events::EventBody& event);
   bool paused() const { return paused_; }
   /// The σ set for agent `index`, if any (one set for that agent wins over one for every agent).
   std::optional<double> sigma_for(int index) const;
@@ -82,6 +83,6 @@ class RunControl {
 };
 
 /// True for the event types the control poll writes.
-bool is_control_event(const nlohmann::json& event);
+bool is_control_event(const events::EventBody& event);
 
 }  // namespace mh::conversation

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <string_view>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -24,6 +25,7 @@ SessionLog::SessionLog(fs::path path) : path_(std::move(path)) {
   if (!fs::exists(path_)) return;
   const std::string text = read_file(path_, 1ull << 32);
   size_t start = 0;
+  size_t kept_bytes = 0;  // the complete lines taken, kept byte for byte when a torn one is dropped
   bool torn = false;
   while (start < text.size()) {
     const size_t end = text.find('\n', start);
@@ -31,45 +33,36 @@ SessionLog::SessionLog(fs::path path) : path_(std::move(path)) {
       torn = true;  // the last append was cut short by a kill: it never happened
       break;
     }
-    const std::string line = text.substr(start, end - start);
+    const std::string_view line(text.data() + start, end - start);
     start = end + 1;
     if (line.empty()) continue;
-    nlohmann::json event;
-    try {
-      event = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
+    const auto parsed = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
       if (start >= text.size()) {
         torn = true;
         break;
       }
       throw SessionError(fmt::format("{}: line {} is not JSON", path_.string(), events_.size() + 1));
     }
-    if (!event.is_object() || !event.contains("seq") || !event["seq"].is_number_integer() ||
-        event["seq"].get<int64_t>() != static_cast<int64_t>(events_.size()) || !event.contains("type")) {
+    events::Event event;
+    try {
+      event = events::parse_event(parsed);
+    } catch (const EventError& e) {
+      throw EventError(fmt::format("{}: line {}: {}", path_.string(), events_.size() + 1, e.what()));
+    }
+    if (event.seq != static_cast<int64_t>(events_.size())) {
       throw SessionError(fmt::format("{}: line {} is not event {} of this log", path_.string(), events_.size() + 1,
                                      events_.size()));
     }
     events_.push_back(std::move(event));
+    kept_bytes = start;
   }
-  if (torn) {
-    std::string kept;
-    for (const auto& e : events_) kept += e.dump() + "\n";
-    write_file_atomic(path_, kept);
-  }
+  if (torn) write_file_atomic(path_, text.substr(0, kept_bytes));
 }
 
-std::vector<nlohmann::json> SessionLog::of_type(const std::string& type) const {
-  std::vector<nlohmann::json> out;
-  for (const auto& e : events_) {
-    if (e["type"] == type) out.push_back(e);
-  }
-  return out;
-}
-
-nlohmann::json SessionLog::emit(nlohmann::json event) {
-  event["seq"] = static_cast<int64_t>(events_.size());
-  event["time"] = utc_now_iso();
-  append_line_durable(path_, event.dump());
+events::Event SessionLog::emit(events::EventBody body) {
+  events::Event event{static_cast<int64_t>(events_.size()), utc_now_iso(), std::move(body)};
+  append_line_durable(path_, events::to_json(event).dump());
   events_.push_back(event);
   for (auto* sink : sinks_) sink->on_event(event);
   return event;

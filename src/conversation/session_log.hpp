@@ -2,32 +2,30 @@
 /// The session's append-only event log (`events.jsonl`, see docs/session_format.md): the single
 /// record of what a conversation has done, from which `--resume` continues. A line torn by a
 /// kill is dropped when the log is opened; no complete line is ever rewritten.
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "conversation/event_sink.hpp"
+#include "conversation/session_events.hpp"
 
 namespace mh::conversation {
 
 class SessionLog {
  public:
   /// Opens (creating if absent) `path`. Throws IoError, SessionError for a complete line that is
-  /// not a JSON object with the expected sequence number.
+  /// not an event of the schema (EventError) or not the next in sequence.
   explicit SessionLog(std::filesystem::path path);
 
-  const std::vector<nlohmann::json>& events() const { return events_; }
-  /// Events of `type`, in order.
-  std::vector<nlohmann::json> of_type(const std::string& type) const;
+  const std::vector<events::Event>& events() const { return events_; }
 
   /// Adds seq and time, appends durably, forwards to every sink; returns the completed event.
-  nlohmann::json emit(nlohmann::json event);
+  events::Event emit(events::EventBody body);
   void add_sink(EventSink* sink) { sinks_.push_back(sink); }
 
  private:
   std::filesystem::path path_;
-  std::vector<nlohmann::json> events_;
+  std::vector<events::Event> events_;
   std::vector<EventSink*> sinks_;
 };
 

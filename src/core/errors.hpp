@@ -59,6 +59,11 @@ struct CheckpointError : ErrorWithCode<ExitCode::kCheckpoint> { using ErrorWithC
 /// or the session was started with other agents or settings than the ones given.
 struct SessionError : ErrorWithCode<ExitCode::kSession> { using ErrorWithCode::ErrorWithCode; };
 
+/// An event (a line of events.jsonl, docs/session_format.md) that the schema does not describe:
+/// not a JSON object, an unknown type, a field missing or of the wrong type. A SessionError, so a
+/// resumed session with such a line exits with the session's code.
+struct EventError : SessionError { using SessionError::SessionError; };
+
 /// The audio output device is missing, refuses the format, or fails while playing.
 struct AudioDeviceError : ErrorWithCode<ExitCode::kAudioDevice> { using ErrorWithCode::ErrorWithCode; };
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "conversation/session_paths.hpp"
 #include "core/check.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -41,7 +42,7 @@ std::string sse_message(long long id, const json& event) {
 /// Size and modification time of the files besides the event log that the page draws from.
 std::string files_stamp(const fs::path& dir) {
   std::string stamp;
-  for (const char* name : {"measures.jsonl", "map.json"}) {
+  for (const char* name : {conversation::kMeasuresFile, conversation::kMapFile}) {
     std::error_code ec;
     const auto size = fs::file_size(dir / name, ec);
     const auto time = fs::last_write_time(dir / name, ec);
@@ -101,7 +102,7 @@ struct LiveServer::Impl {
     const auto session = read_session(root);
     SongImages images;
     try {
-      images = draw_song_images(session, root / "report", false);
+      images = draw_song_images(session, root / conversation::kReportDir, false);
     } catch (const Error& e) {
       images = SongImages{};
       images.warnings.push_back(fmt::format("spectrograms not drawn: {}", e.what()));
@@ -292,7 +293,7 @@ LiveServer::LiveServer(const fs::path& session_dir, const LiveOptions& options) 
   }
   impl_->root = fs::canonical(session_dir);
   impl_->options = options;
-  impl_->tail = EventTail(impl_->root / "events.jsonl");
+  impl_->tail = EventTail(impl_->root / conversation::kEventsFile);
   impl_->stamp = files_stamp(impl_->root);
   impl_->follow_once(/*force=*/true);
   impl_->routes();

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "report/assets.hpp"
@@ -27,11 +28,12 @@ json page_data(const SessionData& s) {
   }
   json listens = json::array();
   json dreams = json::array();
+  namespace ev = conversation::events;
   for (const auto& e : s.events) {
-    const auto type = str_of(e, "type");
-    if (type == "listen") listens.push_back(e);
-    if (type == "dream_end") {
-      json d = e;
+    if (ev::get_if<ev::Listen>(e)) listens.push_back(ev::to_json(e));
+    if (ev::get_if<ev::DreamEnd>(e)) {
+      // The measures are in the page's `measures` already (measures.jsonl).
+      json d = ev::to_json(e);
       d.erase("measures");
       dreams.push_back(std::move(d));
     }
@@ -81,7 +83,7 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
   const auto name = dir.filename().string();
   std::string status;
   if (s.session_end) {
-    status = fmt::format("finished after {} rounds", str_of(*s.session_end, "rounds_done", "?"));
+    status = fmt::format("finished after {} rounds", s.session_end->rounds_done);
   } else {
     status = "not finished (still running, or stopped early): this report shows what exists so far";
   }
@@ -91,9 +93,8 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
     for (const auto& a : s.agents) names += (names.empty() ? "" : " and ") + html_escape(a);
     facts += fmt::format("<li>Agents: {}</li>", names);
   }
-  if (s.session_start.is_object()) {
-    facts += fmt::format("<li>Rounds planned: {}, seed {}</li>", html_escape(str_of(s.session_start, "rounds", "?")),
-                         html_escape(str_of(s.session_start, "seed", "?")));
+  if (s.session_start) {
+    facts += fmt::format("<li>Rounds planned: {}, seed {}</li>", s.session_start->rounds, s.session_start->seed);
   }
   facts += fmt::format("<li>Songs: {}</li><li id=\"status\" class=\"{}\">Session {}</li>", s.songs.size(),
                        s.session_end ? "finished" : "unfinished", html_escape(status));
@@ -144,7 +145,7 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
 
 ReportSummary write_report(const fs::path& session_dir, const ReportOptions& options) {
   const auto session = read_session(session_dir);
-  const auto report_dir = session_dir / "report";
+  const auto report_dir = session_dir / conversation::kReportDir;
   const auto images = draw_song_images(session, report_dir, options.redraw_images);
   auto with_warnings = session;
   with_warnings.warnings.insert(with_warnings.warnings.end(), images.warnings.begin(), images.warnings.end());

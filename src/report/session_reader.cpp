@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 
@@ -48,30 +49,30 @@ std::string inside_session(const std::string& relative) {
   return p.generic_string();
 }
 
-std::vector<fs::path> agent_dirs_from(const json& start, const fs::path& session_dir, std::vector<std::string>& names) {
+std::vector<fs::path> agent_dirs_from(const SessionData& s) {
   std::vector<fs::path> dirs;
-  auto resolve = [&](const std::string& d) { return fs::path(d).is_absolute() ? fs::path(d) : session_dir / d; };
-  if (start.is_object() && start.contains("agent_dirs")) {
-    const auto& ad = start["agent_dirs"];
-    if (ad.is_array()) {
-      for (std::size_t i = 0; i < ad.size() && i < names.size(); ++i) {
-        if (ad[i].is_string()) dirs.push_back(resolve(ad[i].get<std::string>()));
-        else dirs.emplace_back();
-      }
-    } else if (ad.is_object()) {
-      for (const auto& name : names) {
-        dirs.push_back(ad.contains(name) && ad[name].is_string() ? resolve(ad[name].get<std::string>()) : fs::path());
-      }
+  if (s.session_start) {
+    for (const auto& d : s.session_start->agent_dirs) {
+      dirs.push_back(fs::path(d).is_absolute() ? fs::path(d) : s.dir / d);
     }
   }
-  if (dirs.empty() && start.is_object() && start.contains("agents") && start["agents"].is_array()) {
-    for (const auto& a : start["agents"]) {
-      if (a.is_object() && a.contains("dir") && a["dir"].is_string()) dirs.push_back(resolve(a["dir"].get<std::string>()));
-      else dirs.emplace_back();
-    }
-  }
-  dirs.resize(names.size());
+  dirs.resize(s.agents.size());
   return dirs;
+}
+
+/// The events of `text` (events.jsonl); lines that are not JSON or not events become warnings.
+std::vector<conversation::events::Event> parse_events(const std::string& text, std::vector<std::string>& warnings) {
+  std::vector<conversation::events::Event> out;
+  std::vector<int> line_numbers;
+  const auto lines = parse_json_lines(text, conversation::kEventsFile, warnings, &line_numbers);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    try {
+      out.push_back(conversation::events::parse_event(lines[i]));
+    } catch (const EventError& e) {
+      warnings.push_back(fmt::format("{} line {}: {} (skipped)", conversation::kEventsFile, line_numbers[i], e.what()));
+    }
+  }
+  return out;
 }
 
 /// Every `<chains>/<name>/chain.json` that parses as a chain; others become warnings.
@@ -102,7 +103,8 @@ std::vector<json> read_chains(const fs::path& chains, std::vector<std::string>& 
 
 }  // namespace
 
-std::vector<json> parse_json_lines(const std::string& text, const std::string& source, std::vector<std::string>& warnings) {
+std::vector<json> parse_json_lines(const std::string& text, const std::string& source, std::vector<std::string>& warnings,
+                                   std::vector<int>* line_numbers) {
   std::vector<json> out;
   std::size_t start = 0;
   int line_number = 0;
@@ -119,6 +121,7 @@ std::vector<json> parse_json_lines(const std::string& text, const std::string& s
       continue;
     }
     out.push_back(std::move(parsed));
+    if (line_numbers) line_numbers->push_back(line_number);
   }
   return out;
 }
@@ -130,43 +133,41 @@ SessionData read_session(const fs::path& dir) {
   s.dir = dir;
   auto& w = s.warnings;
 
-  if (auto text = read_if_present(dir / "events.jsonl", w)) {
-    s.events = parse_json_lines(*text, "events.jsonl", w);
+  if (auto text = read_if_present(dir / conversation::kEventsFile, w)) {
+    s.events = parse_events(*text, w);
   } else {
-    w.push_back("events.jsonl is missing: songs are listed from the songs folder only");
+    w.push_back(fmt::format("{} is missing: songs are listed from the songs folder only", conversation::kEventsFile));
   }
-  if (auto text = read_if_present(dir / "session.toml", w)) s.settings_toml = *text;
+  if (auto text = read_if_present(dir / conversation::kSettingsFile, w)) s.settings_toml = *text;
 
   std::map<int, SongEntry> songs;
   for (const auto& e : s.events) {
-    const auto type = e.value("type", std::string());
-    if (type == "session_start" && s.session_start.is_null()) {
-      s.session_start = e;
-    } else if (type == "session_end") {
-      s.session_end = e;
-    } else if (type == "song" && e.contains("song") && e["song"].is_number_integer()) {
-      auto& entry = songs[e["song"].get<int>()];
-      entry.number = e["song"].get<int>();
-      entry.info = e;
+    namespace ev = conversation::events;
+    if (const auto* start = ev::get_if<ev::SessionStart>(e)) {
+      if (!s.session_start) s.session_start = *start;
+    } else if (const auto* end = ev::get_if<ev::SessionEnd>(e)) {
+      s.session_end = *end;
+    } else if (const auto* song = ev::get_if<ev::Song>(e)) {
+      auto& entry = songs[static_cast<int>(song->song)];
+      entry.number = static_cast<int>(song->song);
+      entry.info = ev::to_json(e);
+      entry.song = *song;
       entry.has_event = true;
     }
   }
-  if (s.session_start.is_object() && s.session_start.contains("agents") && s.session_start["agents"].is_array()) {
-    for (const auto& a : s.session_start["agents"]) {
-      if (a.is_string()) s.agents.push_back(a.get<std::string>());
-      else if (a.is_object() && a.contains("name") && a["name"].is_string()) s.agents.push_back(a["name"].get<std::string>());
-    }
-  }
+  if (s.session_start) s.agents = s.session_start->agents;
 
   // Files in songs/: sidecars overlay the events (they hold the map paths); a WAV without an
   // event is a song saved just before the session stopped.
   std::map<int, std::string> wav_files;
   std::map<int, fs::path> sidecar_files;
-  if (fs::is_directory(dir / "songs", ec)) {
-    for (const auto& f : fs::directory_iterator(dir / "songs", ec)) {
+  if (fs::is_directory(dir / conversation::kSongsDir, ec)) {
+    for (const auto& f : fs::directory_iterator(dir / conversation::kSongsDir, ec)) {
       const int n = song_number_of(f.path());
       if (n < 0 || !f.is_regular_file(ec)) continue;
-      if (f.path().extension() == ".wav") wav_files[n] = "songs/" + f.path().filename().string();
+      if (f.path().extension() == ".wav") {
+        wav_files[n] = (fs::path(conversation::kSongsDir) / f.path().filename()).generic_string();
+      }
       if (f.path().extension() == ".json") sidecar_files[n] = f.path();
     }
   }
@@ -177,7 +178,7 @@ SessionData read_session(const fs::path& dir) {
     if (!text) continue;
     auto parsed = json::parse(*text, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
-      w.push_back(fmt::format("songs/{} is not valid JSON (ignored)", file.filename().string()));
+      w.push_back(fmt::format("{}/{} is not valid JSON (ignored)", conversation::kSongsDir, file.filename().string()));
       continue;
     }
     for (auto it = parsed.begin(); it != parsed.end(); ++it) entry.info[it.key()] = it.value();
@@ -185,9 +186,7 @@ SessionData read_session(const fs::path& dir) {
   }
   for (auto& [n, wav] : wav_files) songs[n].number = n;
   for (auto& [n, entry] : songs) {
-    std::string wav = entry.info.contains("wav") && entry.info["wav"].is_string()
-                          ? inside_session(entry.info["wav"].get<std::string>())
-                          : std::string();
+    std::string wav = entry.song ? inside_session(entry.song->wav) : std::string();
     if (wav.empty() || !fs::is_regular_file(dir / wav, ec)) {
       wav = wav_files.count(n) ? wav_files[n] : std::string();
     }
@@ -196,14 +195,16 @@ SessionData read_session(const fs::path& dir) {
     s.songs.push_back(std::move(entry));
   }
 
-  if (auto text = read_if_present(dir / "measures.jsonl", w)) s.measures = parse_json_lines(*text, "measures.jsonl", w);
+  if (auto text = read_if_present(dir / conversation::kMeasuresFile, w)) {
+    s.measures = parse_json_lines(*text, conversation::kMeasuresFile, w);
+  }
 
-  if (auto text = read_if_present(dir / "map.json", w)) {
+  if (auto text = read_if_present(dir / conversation::kMapFile, w)) {
     auto parsed = json::parse(*text, nullptr, false);
     if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("agents") && parsed["agents"].is_object()) {
       s.map = parsed["agents"];
     } else {
-      w.push_back("map.json is not a valid latent map (ignored)");
+      w.push_back(fmt::format("{} is not a valid latent map (ignored)", conversation::kMapFile));
     }
   }
   if (s.agents.empty()) {
@@ -215,10 +216,10 @@ SessionData read_session(const fs::path& dir) {
     }
   }
 
-  s.chains = read_chains(dir / "chains", w);
+  s.chains = read_chains(dir / conversation::kChainsDir, w);
 
   // Training histories: the agents' folders as the session_start event names them.
-  const auto dirs = agent_dirs_from(s.session_start, dir, s.agents);
+  const auto dirs = agent_dirs_from(s);
   for (std::size_t i = 0; i < s.agents.size(); ++i) {
     if (dirs[i].empty()) continue;
     json h = json::object();

@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "conversation/session_events.hpp"
+
 namespace mh::report {
 
 /// One song, merged from its `song` event, its sidecar and the files present.
 struct SongEntry {
   int number = 0;
   nlohmann::json info = nlohmann::json::object();  ///< event fields overlaid by sidecar fields
+  std::optional<conversation::events::Song> song;  ///< its event, when logged
   std::string wav;      ///< path relative to the session ("songs/....wav"); empty when absent
   bool has_event = false;
   bool has_sidecar = false;
@@ -23,9 +26,9 @@ struct SongEntry {
 
 struct SessionData {
   std::filesystem::path dir;
-  nlohmann::json session_start;                 ///< null when there is no session_start event
-  std::optional<nlohmann::json> session_end;    ///< present when the session finished
-  std::vector<nlohmann::json> events;           ///< every readable event, in file order
+  std::optional<conversation::events::SessionStart> session_start;
+  std::optional<conversation::events::SessionEnd> session_end;  ///< present when the session finished
+  std::vector<conversation::events::Event> events;  ///< every event of the schema, in file order
   std::vector<SongEntry> songs;                 ///< by song number
   std::vector<nlohmann::json> measures;         ///< measures.jsonl lines
   nlohmann::json map = nlohmann::json::object();  ///< map.json's "agents" object (name → map)
@@ -39,12 +42,15 @@ struct SessionData {
   std::vector<std::string> warnings;            ///< one plain sentence per problem found
 };
 
-/// Reads `dir`. Throws InputError only when `dir` is not a directory.
+/// Reads `dir`. Throws InputError only when `dir` is not a directory. A line of events.jsonl that
+/// is not an event of the schema is left out with a warning.
 SessionData read_session(const std::filesystem::path& dir);
 
 /// Parses JSON lines, skipping blank lines; a line that does not parse (a half-written last line
 /// of a running session) is skipped with a warning naming `source` and the line number.
+/// `line_numbers`, when given, gets each returned object's line number.
 std::vector<nlohmann::json> parse_json_lines(const std::string& text, const std::string& source,
-                                             std::vector<std::string>& warnings);
+                                             std::vector<std::string>& warnings,
+                                             std::vector<int>* line_numbers = nullptr);
 
 }  // namespace mh::report

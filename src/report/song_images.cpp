@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 
@@ -48,7 +49,7 @@ std::string levels_json(const DbRange& range, const std::map<int, double>& peaks
 }  // namespace
 
 SongImages draw_song_images(const SessionData& session, const fs::path& report_dir, bool redraw) {
-  const auto mel_dir = report_dir / "mel";
+  const auto mel_dir = report_dir / conversation::kReportMelDir;
   std::error_code ec;
   fs::create_directories(mel_dir, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create: {}", mel_dir.string(), ec.message()));

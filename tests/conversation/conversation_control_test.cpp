@@ -24,7 +24,7 @@ using namespace test_util;
 class OnEvent : public EventSink {
  public:
   explicit OnEvent(std::function<void(const json&)> fn) : fn_(std::move(fn)) {}
-  void on_event(const json& e) override { fn_(e); }
+  void on_event(const events::Event& e) override { fn_(events::to_json(e)); }
 
  private:
   std::function<void(const json&)> fn_;

@@ -97,7 +97,7 @@ struct Trial {
 class StopAfter : public EventSink {
  public:
   StopAfter(int n, std::atomic<bool>& flag) : n_(n), flag_(flag) {}
-  void on_event(const json&) override {
+  void on_event(const events::Event&) override {
     if (--n_ == 0) flag_ = true;
   }
 

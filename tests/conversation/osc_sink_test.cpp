@@ -115,11 +115,34 @@ class UdpReceiver {
   int port_ = 0;
 };
 
-json song_event(int song, const std::string& singer, const std::string& listener, const std::string& kind, double seconds) {
-  return {{"seq", 10 + song}, {"type", "song"}, {"time", "2026-01-01T00:00:00Z"}, {"round", 0}, {"turn", song},
-          {"song", song}, {"singer", singer}, {"listener", listener}, {"kind", kind},
-          {"parent", song == 0 ? json(nullptr) : json(song - 1)}, {"sigma", 0.5}, {"seed", 1}, {"duration_s", seconds},
-          {"wav", "songs/x.wav"}, {"sidecar", fmt::format("songs/{:04d}.json", song)}, {"line", "LaLeLu... " + kind}};
+namespace ev = conversation::events;
+
+ev::Event osc_event(ev::EventBody body) { return {0, "2026-01-01T00:00:00Z", std::move(body)}; }
+
+ev::Event song_event(int song, const std::string& singer, const std::string& listener, const std::string& kind, double seconds) {
+  ev::Song e;
+  e.round = 0;
+  e.turn = song;
+  e.song = song;
+  e.singer = singer;
+  e.listener = listener;
+  e.kind = kind;
+  if (song > 0) e.parent = song - 1;
+  e.sigma = 0.5;
+  e.seed = 1;
+  e.duration_s = seconds;
+  e.wav = "songs/x.wav";
+  e.sidecar = fmt::format("songs/{:04d}.json", song);
+  e.line = "LaLeLu... " + kind;
+  return {10 + song, "2026-01-01T00:00:00Z", e};
+}
+
+ev::DreamStart osc_dream_start(const std::string& agent, int dream, int round) {
+  ev::DreamStart e;
+  e.agent = agent;
+  e.dream = dream;
+  e.round = round;
+  return e;
 }
 
 conversation::OscSinkSettings settings_for(int port, bool real_time = false) {
@@ -141,10 +164,10 @@ TEST(OscSink, SendsTheOriginalMessagesWithOneStringEach) {
   s.telemetry = false;
   {
     conversation::OscSink sink(s);
-    sink.on_event({{"type", "round_start"}, {"round", 1}});
+    sink.on_event(osc_event(ev::RoundStart{1}));
     sink.on_event(song_event(0, "Dennis", "Valerio", "human", 3.0));
     sink.on_event(song_event(1, "Valerio", "Dennis", "imitation", 3.0));
-    sink.on_event({{"type", "dream_start"}, {"agent", "Dennis"}, {"dream", 1}, {"round", 0}});
+    sink.on_event(osc_event(osc_dream_start("Dennis", 1, 0)));
     sink.flush();
     EXPECT_EQ(sink.messages_failed(), 0);
   }
@@ -175,9 +198,18 @@ TEST(OscSink, SendsSongTelemetryAndEachSnippetsMapPositionFromTheSidecar) {
   {
     conversation::OscSink sink(s);
     sink.on_event(song_event(0, "Dennis", "Valerio", "human", 6.0));
-    sink.on_event({{"type", "listen"}, {"agent", "Valerio"}, {"song", 0}, {"human_fraction", 0.75}});
-    sink.on_event({{"type", "dream_end"}, {"agent", "Valerio"}, {"dream", 1}, {"round", 0}, {"seconds", 12.5},
-                   {"measures", {{"agent", "Valerio"}, {"dream", 1}, {"human_fraction", 0.4}, {"ltas", {{"flatness", 0.2}}}}}});
+    ev::Listen listen;
+    listen.agent = "Valerio";
+    listen.song = 0;
+    listen.human_fraction = 0.75;
+    sink.on_event(osc_event(listen));
+    ev::DreamEnd dream;
+    dream.agent = "Valerio";
+    dream.dream = 1;
+    dream.round = 0;
+    dream.seconds = 12.5;
+    dream.measures = {{"agent", "Valerio"}, {"dream", 1}, {"human_fraction", 0.4}, {"ltas", {{"flatness", 0.2}}}};
+    sink.on_event(osc_event(dream));
   }  // the destructor sends what is left
   const auto got = rx.receive();
   EXPECT_EQ(paths_of(got), (std::vector<std::string>{"/metahuman/song", "/metahuman/map", "/metahuman/map", "/metahuman/map",

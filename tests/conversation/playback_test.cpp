@@ -146,7 +146,21 @@ class RecordingOutput : public conversation::AudioOutput {
   std::shared_ptr<std::vector<int64_t>> played_;
 };
 
-nlohmann::json song(int n, const std::string& wav) { return {{"type", "song"}, {"song", n}, {"wav", wav}}; }
+conversation::events::Event song(int n, const std::string& wav) {
+  conversation::events::Song s;
+  s.song = n;
+  s.wav = wav;
+  return {n, "", s};
+}
+
+conversation::events::Event playback_event(conversation::events::EventBody body) { return {0, "", std::move(body)}; }
+
+conversation::events::Listen heard(const std::string& agent, std::int64_t song) {
+  conversation::events::Listen e;
+  e.agent = agent;
+  e.song = song;
+  return e;
+}
 
 TEST(PlaybackSink, PlaysEachSongFromTheSessionAndWaitsForItBeforeTheNext) {
   test::TempDir dir;
@@ -158,11 +172,11 @@ TEST(PlaybackSink, PlaysEachSongFromTheSessionAndWaitsForItBeforeTheNext) {
   conversation::PlaybackSink sink(dir.path(), std::make_unique<Playback>(std::make_unique<RecordingOutput>(played), clock));
   sink.on_event(song(0, "songs/0000_A_human.wav"));
   EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);  // returns at once: the listener works while it plays
-  sink.on_event({{"type", "listen"}, {"agent", "B"}, {"song", 0}});
+  sink.on_event(playback_event(heard("B", 0)));
   EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
   sink.on_event(song(1, "songs/0001_B_imitation.wav"));
   EXPECT_DOUBLE_EQ(clock->seconds(), 2.0);  // song 0 and its second of silence came first
-  sink.on_event({{"type", "session_end"}, {"rounds_done", 1}});
+  sink.on_event(playback_event(conversation::events::SessionEnd{1}));
   EXPECT_DOUBLE_EQ(clock->seconds(), 3.5);
   EXPECT_EQ(*played, (std::vector<int64_t>{16000, 8000}));
   EXPECT_EQ(sink.songs_started(), 2);
@@ -174,7 +188,7 @@ TEST(PlaybackSink, AnUnreadableSongStopsPlaybackWithoutStoppingTheConversation) 
   conversation::PlaybackSink sink(dir.path(), std::make_unique<Playback>(std::make_unique<RecordingOutput>(played),
                                                                           std::make_shared<ManualClock>()));
   EXPECT_NO_THROW(sink.on_event(song(0, "songs/missing.wav")));
-  EXPECT_NO_THROW(sink.on_event({{"type", "session_end"}, {"rounds_done", 1}}));
+  EXPECT_NO_THROW(sink.on_event(playback_event(conversation::events::SessionEnd{1})));
   EXPECT_EQ(sink.songs_started(), 0);
   EXPECT_TRUE(played->empty());
 }

@@ -60,8 +60,8 @@ TEST(ControlMessage, MalformedAndUnknownMessagesAreIgnoredWithAReason) {
     EXPECT_FALSE(note.command) << c.address << " " << c.types;
     EXPECT_NE(note.ignored.find(c.reason), std::string::npos) << c.address << " " << c.types << ": " << note.ignored;
     const auto e = control_event(note, {"Valerio", "Dennis"});
-    EXPECT_EQ(e["type"], "control_ignored");
-    EXPECT_EQ(e["address"], c.address);
+    ASSERT_TRUE(std::holds_alternative<events::ControlIgnored>(e));
+    EXPECT_EQ(std::get<events::ControlIgnored>(e).address, c.address);
     EXPECT_FALSE(RunControl().apply(e).has_value());
   }
 }
@@ -79,7 +79,8 @@ TEST(RunControl, StateComesFromTheEventsAlone) {
   EXPECT_FALSE(control.sigma_for(0));
   EXPECT_DOUBLE_EQ(*control.sigma_for(1), 0.9);
   const auto all = event("/metahuman/sigma", "f", {0.3});
-  EXPECT_NE(all["line"].get<std::string>().find("every agent"), std::string::npos) << all.dump();
+  const auto& all_line = std::get<events::Control>(all).line;
+  EXPECT_NE(all_line.find("every agent"), std::string::npos) << all_line;
   control.apply(all);
   EXPECT_DOUBLE_EQ(*control.sigma_for(0), 0.3);
   EXPECT_DOUBLE_EQ(*control.sigma_for(1), 0.3);  // a later σ for everyone wins
@@ -88,7 +89,7 @@ TEST(RunControl, StateComesFromTheEventsAlone) {
   // The same events read back from the log (as text) give the same state.
   RunControl replayed;
   for (const auto& e : {event("/metahuman/pause", "", {}), event("/metahuman/sigma", "f", {0.3})}) {
-    replayed.apply(json::parse(e.dump()));
+    replayed.apply(events::parse_event(json::parse(events::to_json(events::Event{0, "", e}).dump())).body);
   }
   EXPECT_TRUE(replayed.paused());
   EXPECT_DOUBLE_EQ(*replayed.sigma_for(1), 0.3);
@@ -102,7 +103,7 @@ TEST(ControlQueue, AFloodIsCountedInsteadOfQueued) {
   EXPECT_EQ(dropped, 7);
   EXPECT_TRUE(queue.take(&dropped).empty());
   EXPECT_EQ(dropped, 0);
-  EXPECT_EQ(dropped_control_event(7)["type"], "control_ignored");
+  EXPECT_EQ(std::string(events::type_of(dropped_control_event(7))), "control_ignored");
 }
 
 }  // namespace

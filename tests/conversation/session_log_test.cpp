@@ -13,10 +13,13 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
+constexpr const char* kRoundOne = R"({"round":1,"seq":0,"time":"2026-01-01T00:00:00Z","type":"round_start"})";
+constexpr const char* kRoundTwo = R"({"round":2,"seq":1,"time":"2026-01-01T00:00:00Z","type":"round_start"})";
+
 TEST(SessionLog, ACorruptCompleteLineIsASessionErrorWithItsOwnExitCode) {
   test::TempDir dir;
   const auto path = dir / "events.jsonl";
-  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\nnot json\n{\"seq\":1,\"type\":\"song\"}\n");
+  write_text(path, std::string(kRoundOne) + "\nnot json\n" + kRoundTwo + "\n");
   try {
     SessionLog log(path);
     FAIL() << "expected SessionError";
@@ -29,18 +32,18 @@ TEST(SessionLog, ACorruptCompleteLineIsASessionErrorWithItsOwnExitCode) {
 TEST(SessionLog, AnEventOutOfSequenceIsASessionError) {
   test::TempDir dir;
   const auto path = dir / "events.jsonl";
-  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\n{\"seq\":5,\"type\":\"song\"}\n");
+  write_text(path, std::string(kRoundOne) + "\n{\"seq\":5,\"type\":\"round_start\",\"round\":2,\"time\":\"2026-01-01T00:00:00Z\"}\n");
   EXPECT_THROW(SessionLog{path}, SessionError);
 }
 
 TEST(SessionLog, ATornLastLineIsDroppedNotRefused) {
   test::TempDir dir;
   const auto path = dir / "events.jsonl";
-  write_text(path, "{\"seq\":0,\"type\":\"session_start\"}\n{\"seq\":1,\"ty");
+  write_text(path, std::string(kRoundOne) + "\n{\"seq\":1,\"ty");
   SessionLog log(path);
   ASSERT_EQ(log.events().size(), 1u);
-  const auto next = log.emit({{"type", "song"}});
-  EXPECT_EQ(next["seq"], 1);
+  const auto next = log.emit(events::RoundStart{2});
+  EXPECT_EQ(next.seq, 1);
   EXPECT_EQ(SessionLog(path).events().size(), 2u);
 }
 

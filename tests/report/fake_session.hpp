@@ -47,7 +47,7 @@ inline void make_fake_session(const std::filesystem::path& dir, bool finished = 
     events += e.dump() + "\n";
   };
   event({{"type", "session_start"}, {"agents", {"Valerio", "Dennis"}}, {"rounds", 2}, {"seed", 7},
-         {"agent_dirs", {"agents/valerio", "agents/dennis"}}});
+         {"agent_dirs", {"agents/valerio", "agents/dennis"}}, {"first_new_song", {10, 10}}});
   event({{"type", "round_start"}, {"round", 0}});
   for (int n = 0; n < 3; ++n) {
     const auto base = fmt::format("songs/{:04d}_{}_{}", n, singers[n], kinds[n]);
@@ -72,7 +72,8 @@ inline void make_fake_session(const std::filesystem::path& dir, bool finished = 
   }
   for (int dream = 1; dream <= 2; ++dream) {
     for (const char* agent : {"Valerio", "Dennis"}) {
-      event({{"type", "dream_start"}, {"agent", agent}, {"dream", dream}, {"round", dream - 1}});
+      event({{"type", "dream_start"}, {"agent", agent}, {"dream", dream}, {"round", dream - 1}, {"items", 40},
+             {"policy", "mix"}});
     }
   }
   std::string measures;

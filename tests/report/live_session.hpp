@@ -32,7 +32,8 @@ inline void append_song(const std::filesystem::path& dir, int number) {
   write_tone(dir / (base + ".wav"), 1.0, 330.0);
   nlohmann::json song = {{"round", 1},         {"turn", 1},          {"song", number},
                          {"singer", "Dennis"}, {"listener", "Valerio"}, {"kind", "imitation"},
-                         {"parent", number - 1}, {"sigma", 0.0},     {"duration_s", 1.0},
+                         {"parent", number - 1}, {"sigma", 0.0},     {"seed", 100 + number},
+                         {"duration_s", 1.0},
                          {"wav", base + ".wav"}, {"sidecar", base + ".json"}, {"line", "the newest song"}};
   auto sidecar = song;
   sidecar["sample_rate_hz"] = 22050;
@@ -40,6 +41,7 @@ inline void append_song(const std::filesystem::path& dir, int number) {
   write_text_file(dir / (base + ".json"), sidecar.dump());
   song["type"] = "song";
   song["seq"] = 100 + number;
+  song["time"] = "2026-01-01T00:00:00Z";
   append_text(dir / "events.jsonl", song.dump() + "\n");
 }
 

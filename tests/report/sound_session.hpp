@@ -36,7 +36,8 @@ inline void make_sound_session(const std::filesystem::path& dir, int rate = 2205
   const char* singers[] = {"Valerio", "Dennis", "Valerio"};
   const char* kinds[] = {"human", "imitation", "variation"};
   std::string events = json({{"seq", 0}, {"type", "session_start"}, {"agents", {"Valerio", "Dennis"}}, {"rounds", 1},
-                             {"seed", 1}, {"time", "2026-01-01T00:00:00Z"}})
+                             {"seed", 1}, {"time", "2026-01-01T00:00:00Z"}, {"agent_dirs", {"agents/valerio", "agents/dennis"}},
+                             {"first_new_song", {10, 10}}})
                            .dump() +
                        "\n";
   for (int n = 0; n < 3; ++n) {
@@ -44,7 +45,7 @@ inline void make_sound_session(const std::filesystem::path& dir, int rate = 2205
     std::filesystem::create_directories(dir / "songs");
     audio::write_wav(dir / (base + ".wav"), sound(kSoundKinds[n], 1.5, rate), rate);
     json song = {{"round", 0}, {"turn", n}, {"song", n}, {"singer", singers[n]}, {"listener", singers[(n + 1) % 3]},
-                 {"kind", kinds[n]}, {"parent", n == 0 ? json(nullptr) : json(n - 1)}, {"sigma", 0.0},
+                 {"kind", kinds[n]}, {"parent", n == 0 ? json(nullptr) : json(n - 1)}, {"sigma", 0.0}, {"seed", 100 + n},
                  {"duration_s", 1.5}, {"wav", base + ".wav"}, {"sidecar", base + ".json"},
                  {"line", fmt::format("{} song", kSoundKinds[n])}};
     json sidecar = song;
