@@ -220,7 +220,7 @@ void session_log(std::string_view bytes) {
   write_plain(dir / "events.jsonl", bytes);
   expect_typed_errors([&] {
     conversation::SessionLog log(dir / "events.jsonl");
-    (void)log.events().size();
+    (void)log.size();
   });
 }
 

@@ -162,19 +162,19 @@ class Loop {
   // Replay: an action whose event is already in the log is not done again.
   template <typename T>
   const T* replayed() {
-    if (cursor_ >= log_.events().size()) return nullptr;
-    if (const T* e = events::get_if<T>(log_.events()[cursor_])) {
+    if (cursor_ >= log_.size()) return nullptr;
+    if (const T* e = events::get_if<T>(log_.at(cursor_))) {
       ++cursor_;
       return e;
     }
     throw SessionError(fmt::format("{}: event {} is '{}', expected '{}': the log does not belong to these settings",
                                    (o_.session / kEventsFile).string(), cursor_,
-                                   events::type_of(log_.events()[cursor_].body), T::kType));
+                                   events::type_of(log_.at(cursor_).body), T::kType));
   }
   /// The next event to replay, when it is a `T`.
   template <typename T>
   bool next_is() const {
-    return cursor_ < log_.events().size() && events::get_if<T>(log_.events()[cursor_]);
+    return cursor_ < log_.size() && events::get_if<T>(log_.at(cursor_));
   }
   events::Event emit(events::EventBody e) {
     ++cursor_;
@@ -226,11 +226,12 @@ class Loop {
   bool opened_ = false;  ///< an open turn has been sung (a file opening sings its file once)
   RunControl control_;
   bool stop_command_ = false;
+  std::string measures_lines_;  ///< measures.jsonl: one line per dream consumed, replayed or new
 };
 
 void Loop::start() {
   const fs::path settings_path = o_.session / kSettingsFile;
-  if (!log_.events().empty() && !o_.resume) {
+  if (log_.size() > 0 && !o_.resume) {
     throw SessionError(fmt::format("{}: the session already holds a conversation: use --resume to continue it, or "
                                    "another folder", o_.session.string()));
   }
@@ -581,44 +582,38 @@ bool Loop::dream(Party& p, int round) {
       event.generation_mean = std::vector<double>(m.mean.data_ptr<double>(), m.mean.data_ptr<double>() + m.mean.numel());
     }
     emit(event);
-    write_measures_file();
   }
   // State after the dream, from its event (new or replayed): the same either way.
-  const auto& e = std::get<events::DreamEnd>(log_.events()[cursor_ - 1].body);
+  const auto& e = std::get<events::DreamEnd>(log_.at(cursor_ - 1).body);
+  measures_lines_ += e.measures.dump() + "\n";
+  if (!end) write_measures_file();
   p.dreams = index;
   p.first_new_song = e.dataset_songs;
   p.songs_since_dream.clear();
   p.listening_since_dream.clear();
   if (e.generation_mean) p.previous_mean = torch::tensor(*e.generation_mean, torch::kFloat64);
-  const auto& fd = e.measures["frechet"];
-  if (!p.first_frechet && fd.is_number()) p.first_frechet = fd.get<double>();
-  // Sessions from before the drift projection have no frechet_k.
-  const auto& m = e.measures;
-  if (!p.first_frechet_k && m.contains("frechet_k") && m["frechet_k"].is_number()) {
-    p.first_frechet_k = m["frechet_k"].get<double>();
-  }
-  const auto& t_star = e.measures["t_star_dream"];
-  if (t_star.is_number()) p.emancipation_dream = t_star.get<int>();
+  // A measures object without a figure (a session from before it) leaves it unknown.
+  const auto number = [&](const char* key) -> std::optional<double> {
+    const auto it = e.measures.find(key);
+    return it != e.measures.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+  };
+  if (!p.first_frechet) p.first_frechet = number("frechet");
+  if (!p.first_frechet_k) p.first_frechet_k = number("frechet_k");
+  if (const auto t_star = number("t_star_dream")) p.emancipation_dream = static_cast<int>(*t_star);
   // Only after a dream done now: a replayed one does not yet know a later emancipation dream.
   if (!end) prune_dream_snapshots(o_.session / kDreamsDir, p.name, s_.dream_snapshots_keep, p.emancipation_dream);
   return true;
 }
 
-void Loop::write_measures_file() {
-  std::string text;
-  for (const auto& e : log_.events()) {
-    if (const auto* d = events::get_if<events::DreamEnd>(e)) text += d->measures.dump() + "\n";
-  }
-  write_file_atomic(o_.session / kMeasuresFile, text);
-}
+void Loop::write_measures_file() { write_file_atomic(o_.session / kMeasuresFile, measures_lines_); }
 
 bool Loop::poll_control(int round) {
   for (;;) {
-    while (cursor_ < log_.events().size() && is_control_event(log_.events()[cursor_].body)) {
-      const auto body = log_.events()[cursor_++].body;
+    while (cursor_ < log_.size() && is_control_event(log_.at(cursor_).body)) {
+      const auto body = log_.at(cursor_++).body;
       if (!obey(body, round, false)) return false;
     }
-    if (cursor_ < log_.events().size()) return true;  // replaying: no more commands came here
+    if (cursor_ < log_.size()) return true;  // replaying: no more commands came here
     if (o_.control) {
       std::int64_t dropped = 0;
       for (const auto& note : o_.control->take(&dropped)) {
@@ -655,7 +650,7 @@ bool Loop::obey(const events::EventBody& event, int round, bool is_new) {
 
 void Loop::keep_songs_within_cap() {
   if (next_is<events::SongsPruned>()) ++cursor_;
-  if (cursor_ < log_.events().size() || s_.songs_max_mb <= 0) return;  // replaying, or no cap
+  if (cursor_ < log_.size() || s_.songs_max_mb <= 0) return;  // replaying, or no cap
   // The loop still reads the songs of this round and those each agent sang since its last dream.
   int64_t protect_from = songs_.back().number;
   while (protect_from > 0 && songs_[static_cast<size_t>(protect_from - 1)].round == songs_.back().round) --protect_from;
@@ -678,6 +673,8 @@ void Loop::keep_songs_within_cap() {
 bool Loop::play_round(int round) {
   std::optional<int64_t> previous;
   for (size_t t = 0; t < s_.turns.size(); ++t) {
+    // Memory stays flat over weeks: the events already consumed are not needed again.
+    log_.forget_before(cursor_ > 0 ? cursor_ - 1 : 0);
     if (stop_requested() || !poll_control(round)) return false;
     const Turn& turn = s_.turns[t];
     Party& singer = party(turn.singer);

@@ -50,7 +50,7 @@ SessionLog::SessionLog(fs::path path) : path_(std::move(path)) {
     } catch (const EventError& e) {
       throw EventError(fmt::format("{}: line {}: {}", path_.string(), events_.size() + 1, e.what()));
     }
-    if (event.seq != static_cast<int64_t>(events_.size())) {
+    if (event.seq != static_cast<int64_t>(size())) {
       throw SessionError(fmt::format("{}: line {} is not event {} of this log", path_.string(), events_.size() + 1,
                                      events_.size()));
     }
@@ -60,8 +60,23 @@ SessionLog::SessionLog(fs::path path) : path_(std::move(path)) {
   if (torn) write_file_atomic(path_, text.substr(0, kept_bytes));
 }
 
+const events::Event& SessionLog::at(size_t index) const {
+  if (index < first_ || index >= size()) {
+    throw SessionError(fmt::format("{}: event {} is {}", path_.string(), index,
+                                   index < first_ ? "no longer held in memory" : "not in the log"));
+  }
+  return events_[index - first_];
+}
+
+void SessionLog::forget_before(size_t index) {
+  while (first_ < index && !events_.empty()) {
+    events_.pop_front();
+    ++first_;
+  }
+}
+
 events::Event SessionLog::emit(events::EventBody body) {
-  events::Event event{static_cast<int64_t>(events_.size()), utc_now_iso(), std::move(body)};
+  events::Event event{static_cast<int64_t>(size()), utc_now_iso(), std::move(body)};
   append_line_durable(path_, events::to_json(event).dump());
   events_.push_back(event);
   for (auto* sink : sinks_) sink->on_event(event);

@@ -4,6 +4,7 @@
 /// kill is dropped when the log is opened; no complete line is ever rewritten.
 #include <filesystem>
 #include <string>
+#include <deque>
 #include <vector>
 
 #include "conversation/event_sink.hpp"
@@ -17,7 +18,13 @@ class SessionLog {
   /// not an event of the schema (EventError) or not the next in sequence.
   explicit SessionLog(std::filesystem::path path);
 
-  const std::vector<events::Event>& events() const { return events_; }
+  /// Events in the log, forgotten ones included.
+  size_t size() const { return first_ + events_.size(); }
+  /// Event `index`. Throws SessionError when it was forgotten or is not in the log.
+  const events::Event& at(size_t index) const;
+  /// Frees the events before `index` (a conversation that runs for weeks keeps only what it has
+  /// yet to replay, and the event it just consumed). References to them become invalid.
+  void forget_before(size_t index);
 
   /// Adds seq and time, appends durably, forwards to every sink; returns the completed event.
   events::Event emit(events::EventBody body);
@@ -25,7 +32,8 @@ class SessionLog {
 
  private:
   std::filesystem::path path_;
-  std::vector<events::Event> events_;
+  size_t first_ = 0;                  ///< index of events_.front()
+  std::deque<events::Event> events_;  // a deque: forgetting the front keeps references to the rest
   std::vector<EventSink*> sinks_;
 };
 

@@ -41,10 +41,25 @@ TEST(SessionLog, ATornLastLineIsDroppedNotRefused) {
   const auto path = dir / "events.jsonl";
   write_text(path, std::string(kRoundOne) + "\n{\"seq\":1,\"ty");
   SessionLog log(path);
-  ASSERT_EQ(log.events().size(), 1u);
+  ASSERT_EQ(log.size(), 1u);
   const auto next = log.emit(events::RoundStart{2});
   EXPECT_EQ(next.seq, 1);
-  EXPECT_EQ(SessionLog(path).events().size(), 2u);
+  EXPECT_EQ(SessionLog(path).size(), 2u);
+}
+
+TEST(SessionLog, ForgottenEventsAreCountedButNoLongerHeld) {
+  test::TempDir dir;
+  const auto path = dir / "events.jsonl";
+  SessionLog log(path);
+  for (int round = 1; round <= 4; ++round) log.emit(events::RoundStart{round});
+  log.forget_before(3);
+  EXPECT_EQ(log.size(), 4u);
+  EXPECT_THROW(log.at(2), SessionError);
+  EXPECT_EQ(std::get<events::RoundStart>(log.at(3).body).round, 4);
+  EXPECT_EQ(log.emit(events::RoundStart{5}).seq, 4);  // numbering goes on
+  EXPECT_EQ(std::get<events::RoundStart>(log.at(4).body).round, 5);
+  EXPECT_THROW(log.at(5), SessionError);
+  EXPECT_EQ(SessionLog(path).size(), 5u);  // the file keeps everything
 }
 
 }  // namespace
