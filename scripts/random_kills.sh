@@ -5,12 +5,12 @@
 #
 #   scripts/random_kills.sh BUILD_DIR OUT [KILLS=20] [SEED=1] [ROUNDS=4] [CORPUS=data/default_corpus]
 #
-# Each resumed process is killed a random time (seeded; up to a sixtieth of the uninterrupted
-# run, a twelfth in dreams) after it logged a new song, listen or dream start event, the three in
-# turn, so that every kill finds the run further on and kills land in songs, listens, dreams and
-# the saves that end them alike. OUT/kills.csv lists each kill; the summary names what each killed
-# process was making (the event after its last one in the finished log). Exits 0 when everything
-# matches, 1 when something differs.
+# Each resumed process is killed a random (seeded) moment after it logged a new song, listen or
+# dream-start event, the three in turn: up to 150 ms after a song (its listener is hearing it), a
+# sixtieth of the uninterrupted run after a listen, a twelfth after a dream start (training and
+# the save that ends it). So every kill finds the run further on. OUT/kills.csv lists the kills;
+# the summary names what each killed process was making (the event after its last one in the
+# finished log). Exits 0 when everything matches, 1 when something differs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT [KILLS] [SEED] [ROUNDS] [CORPUS]" >&2; exit 2; }
@@ -78,7 +78,8 @@ for ((k = 1; k <= kills; k++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" -v t="$target" 'BEGIN {printf "%d", s * 1000 / (t == "dream_start" ? 12 : 60)}') + 1)))
+  # A small agent hears a song in a fraction of a second: a listen is only caught at once.
+  wait_ms=$((RANDOM % ($(awk -v s="$whole_s" -v t="$target" 'BEGIN {printf "%d", t == "song" ? 150 : s * 1000 / (t == "dream_start" ? 12 : 60)}') + 1)))
   sleep "$(awk -v ms="$wait_ms" 'BEGIN {printf "%.3f", ms / 1000}')"
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid" || true
