@@ -4,8 +4,9 @@
 # OUT/soak.csv. At the end the run is stopped with SIGTERM (as a service manager would) and
 # judged (docs/long_runs.md):
 #   - it exits 0;
-#   - RSS after the first eighth of the run (15 min of a 2-h run) grows by at most 10 % (runs
-#     under 8 minutes show it without judging);
+#   - RSS after the first eighth of the run (15 min of a 2-h run) grows by at most 10 %: the peak
+#     of any later minute against the peak of the five minutes after it (scripts/soak_verdict.awk;
+#     runs under 8 minutes show it without judging);
 #   - the songs folder stays under its cap (songs_max_mb, plus the songs of the round under way)
 #     (+ 5 MB) and at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the
 #     last K, the emancipation dream's, and the one of a dream under way).
@@ -75,32 +76,6 @@ status=0
 wait "$pid" || status=$?
 
 verdict=0
-awk -F, -v minutes="$minutes" -v cap_mb="$songs_cap_mb" -v keep="$keep" -v status="$status" '
-  NR == 1 { next }
-  {
-    m = $1; rss[m] = $2; files[m] = $3; if ($5 > songs_kb) songs_kb = $5; if ($9 > snaps) snaps = $9
-    last_session = $4; last_agents = $7; sung = $8; n = m
-  }
-  END {
-    settle = int(minutes / 8); if (settle < 1) settle = 1  # 15 min of a 2-h run
-    top = rss[settle]; top_files = files[settle]
-    for (m = settle; m <= n; m++) { if (rss[m] > top) top = rss[m]; if (files[m] > top_files) top_files = files[m] }
-    growth = top / rss[settle] - 1
-    songs_mb = songs_kb * 1024 / 1e6
-    fail = 0
-    fail += check(status == 0, "exit status after SIGTERM", status)
-    what = sprintf("%+.1f %% (%d MB -> %d MB)", 100 * growth, rss[settle] / 1024, top / 1024)
-    # A run of a few minutes is all warm-up: its memory is shown, not judged.
-    if (minutes < 8) printf "info  RSS growth after minute %d (not judged under 8 minutes): %s\n", settle, what
-    else fail += check(growth <= 0.10, "RSS growth after minute " settle, what)
-    fail += check(top_files <= files[settle] + 4, "open files", files[settle] " -> max " top_files)
-    fail += check(songs_mb <= cap_mb + 5, "songs folder under its cap (+ 5 MB for the round under way)",
-                  sprintf("max %.1f MB, cap %d", songs_mb, cap_mb))
-    fail += check(snaps <= keep + 2, "dream snapshots kept per agent",
-                  "max " snaps " dreams, keep " keep " (+ the emancipation dream'"'"'s + a dream under way)")
-    printf "songs sung: %d, session %d MB, agents %d MB\n", sung, last_session / 1024, last_agents / 1024
-    exit fail > 0
-  }
-  function check(ok, name, what) { printf "%s  %s: %s\n", ok ? "pass" : "FAIL", name, what; return ok ? 0 : 1 }
-' "$out/soak.csv" || verdict=1
+awk -F, -v minutes="$minutes" -v cap_mb="$songs_cap_mb" -v keep="$keep" -v status="$status" \
+  -f "$here/scripts/soak_verdict.awk" "$out/soak.csv" || verdict=1
 exit $verdict

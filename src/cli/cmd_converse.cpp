@@ -18,6 +18,7 @@
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
 #include "report/report.hpp"
+#include "report/song_images.hpp"
 
 namespace mh::cli {
 namespace fs = std::filesystem;
@@ -107,6 +108,14 @@ void run_converse(const ConverseOptions& o) {
     c.control = &control_queue;
     fmt::print("listening for OSC commands on {}:{} (docs/osc.md)\n", control->host(), control->port());
   }
+  // The songs cap keeps every song's spectrogram: drawn here, since the conversation draws none.
+  c.before_songs_removed = [&o](const std::vector<std::filesystem::path>& wavs) {
+    try {
+      (void)report::draw_images_before_removal(o.session, wavs);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "warning: spectrograms of songs leaving the songs folder not drawn: {}\n", e.what());
+    }
+  };
   c.device = o.device;
   const auto outcome = conversation::converse(c);
   control.reset();

@@ -54,6 +54,9 @@ void add_serve_command(CLI::App& app) {
       ->required();
   cmd->add_option("--port", opts->live.port, "TCP port (0: any free port, printed at start)")
       ->capture_default_str();
+  cmd->add_option("--songs", opts->live.songs_shown,
+                  "Song cards on the page: the newest N (0: every song; a session of weeks has thousands)")
+      ->capture_default_str();
   cmd->add_option_function<std::string>(
          "--host",
          [o = opts.get()](const std::string& host) {

@@ -244,7 +244,11 @@ void Loop::start() {
     write_file_atomic(settings_path, to_toml_text(s_));
   }
   // A kill during a save leaves the save's temporary behind; the resumed run writes the file again.
-  for (const char* sub : {"", "songs", "dreams", "judges"}) remove_stale_temporaries(o_.session / sub);
+  const auto mel = std::filesystem::path(kReportDir) / kReportMelDir;  // drawn before the songs cap
+  for (const auto& sub : {std::filesystem::path(), std::filesystem::path(kSongsDir), std::filesystem::path(kDreamsDir),
+                          std::filesystem::path(kJudgesDir), std::filesystem::path(kReportDir), mel}) {
+    remove_stale_temporaries(o_.session / sub);
+  }
   parties_.emplace_back(agent::Agent::open(o_.agent_a), &s_.a, 0);
   parties_.emplace_back(agent::Agent::open(o_.agent_b), &s_.b, 1);
   if (!o_.device.empty()) {
@@ -658,7 +662,7 @@ void Loop::keep_songs_within_cap() {
     if (!p.songs_since_dream.empty()) protect_from = std::min(protect_from, p.songs_since_dream.front());
   }
   const auto max_bytes = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(s_.songs_max_mb * 1e6)));
-  const auto pruned = cap_songs_folder(o_.session / kSongsDir, max_bytes, protect_from);
+  const auto pruned = cap_songs_folder(o_.session / kSongsDir, max_bytes, protect_from, o_.before_songs_removed);
   if (pruned.wavs.empty()) return;
   events::SongsPruned e;
   e.wavs = pruned.wavs;

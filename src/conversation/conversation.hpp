@@ -29,6 +29,9 @@ struct ConversationOptions {
   ControlQueue* control = nullptr;
   /// Training progress inside a dream: agent, stage ("ml1"/"ml2"), epoch, loss.
   std::function<void(const std::string&, const std::string&, int64_t, double)> dream_progress;
+  /// The songs cap is about to remove these WAVs (whole paths): the last moment to draw their
+  /// spectrograms. Called on the loop's thread; it must not throw.
+  std::function<void(const std::vector<std::filesystem::path>&)> before_songs_removed;
 };
 
 struct ConversationOutcome {

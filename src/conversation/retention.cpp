@@ -61,7 +61,8 @@ std::vector<std::string> prune_dream_snapshots(const fs::path& dreams_dir, const
   return removed;
 }
 
-SongsPruned cap_songs_folder(const fs::path& songs_dir, std::uint64_t max_bytes, int64_t protect_from) {
+SongsPruned cap_songs_folder(const fs::path& songs_dir, std::uint64_t max_bytes, int64_t protect_from,
+                             const std::function<void(const std::vector<fs::path>&)>& before_remove) {
   SongsPruned out;
   std::error_code ec;
   if (max_bytes == 0 || !fs::is_directory(songs_dir, ec)) return out;
@@ -80,14 +81,24 @@ SongsPruned cap_songs_folder(const fs::path& songs_dir, std::uint64_t max_bytes,
     const int64_t song = std::stoll(number);
     if (song < protect_from) wavs[song].emplace_back(entry.path(), size);
   }
+  std::vector<std::pair<fs::path, std::uint64_t>> chosen;
   for (auto& [song, files] : wavs) {
     if (total <= max_bytes) break;
-    for (const auto& [file, size] : files) {
-      remove_file(file);
-      out.wavs.push_back(file.filename().string());
-      out.bytes_freed += size;
-      total -= size;
+    for (const auto& f : files) {
+      chosen.push_back(f);
+      total -= f.second;
     }
+  }
+  if (chosen.empty()) return out;
+  if (before_remove) {
+    std::vector<fs::path> paths;
+    for (const auto& f : chosen) paths.push_back(f.first);
+    before_remove(paths);
+  }
+  for (const auto& [file, size] : chosen) {
+    remove_file(file);
+    out.wavs.push_back(file.filename().string());
+    out.bytes_freed += size;
   }
   out.bytes_after = total;
   return out;

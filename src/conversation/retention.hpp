@@ -4,6 +4,7 @@
 /// so only their WAVs ever go; sidecars (and the report's spectrograms) stay.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +28,9 @@ struct SongsPruned {
 /// When the files of `songs_dir` take more than `max_bytes`, removes the WAVs of the oldest songs
 /// (by the number their name starts with, `NNNN_...wav`) until they fit, leaving every other file
 /// and every song numbered `protect_from` or later (songs the conversation still reads).
-/// `max_bytes` = 0: no cap. Throws IoError when a file cannot be removed.
-SongsPruned cap_songs_folder(const std::filesystem::path& songs_dir, std::uint64_t max_bytes, int64_t protect_from);
+/// `max_bytes` = 0: no cap. `before_remove`, when set, gets the WAVs chosen before any goes (to
+/// draw their spectrograms). Throws IoError when a file cannot be removed.
+SongsPruned cap_songs_folder(const std::filesystem::path& songs_dir, std::uint64_t max_bytes, int64_t protect_from,
+                             const std::function<void(const std::vector<std::filesystem::path>&)>& before_remove = {});
 
 }  // namespace mh::conversation

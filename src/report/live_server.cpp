@@ -57,6 +57,8 @@ void LiveOptions::validate() const {
   check_range("port", port, 0, 65535);
   check_range("poll_ms", poll_ms, 20, 10000);
   check_range("max_watchers", max_watchers, 1, 1000);
+  check_range("songs_shown", songs_shown, 0, 100000);
+  check_range("redraw_gap_factor", redraw_gap_factor, 0, 100);
   check_choice("host", host, !host.empty(), "an IP address or host name such as 127.0.0.1 or 0.0.0.0");
 }
 
@@ -99,7 +101,7 @@ struct LiveServer::Impl {
   /// Reads the session again and renders what the pages fetch. Missing spectrograms are drawn
   /// here (report/mel), by the report's own code.
   void rebuild(long long seq) {
-    const auto session = read_session(root);
+    const auto session = newest_songs(read_session(root), options.songs_shown);
     SongImages images;
     try {
       images = draw_song_images(session, root / conversation::kReportDir, false);
@@ -158,10 +160,20 @@ struct LiveServer::Impl {
   }
 
   void follow_loop() {
+    std::chrono::steady_clock::duration took{};
     while (!stopping) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms));
+      const auto gap = std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(options.poll_ms),
+                                                                     took * options.redraw_gap_factor);
+      // In short naps: stop() must not wait for a long gap.
+      for (auto slept = std::chrono::steady_clock::duration::zero(); slept < gap && !stopping;
+           slept += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(gap - slept, std::chrono::milliseconds(50)));
+      }
+      if (stopping) break;
       try {
+        const auto start = std::chrono::steady_clock::now();
         follow_once(false);
+        took = std::chrono::steady_clock::now() - start;
       } catch (const std::exception& e) {
         // The session's files are another process's: a bad moment there must not end the server.
         note(fmt::format("warning: the session could not be read: {}", e.what()));
@@ -320,6 +332,9 @@ int LiveServer::start() {
                               s.options.host, port));
   }
   s.listener = std::thread([&s] { s.server.listen_after_bind(); });
+  // httplib's stop() does nothing to a server not yet listening: a stop() right after start()
+  // would leave the listener running for good.
+  for (int i = 0; i < 1000 && !s.server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   s.follower = std::thread([&s] { s.follow_loop(); });
   return port;
 }

@@ -28,6 +28,12 @@ struct LiveOptions {
   /// Pages following the session at once; more are refused (503) so that they cannot tie up
   /// every thread of the server.
   int max_watchers = 32;
+  /// Song cards on the page (and paths on its maps): the newest ones; 0 shows every song. A
+  /// conversation left running for weeks sings thousands.
+  int songs_shown = 48;
+  /// The page is redrawn at most once per this many times the last redraw took, so that the
+  /// server takes at most a small share of a processor the conversation needs.
+  int redraw_gap_factor = 3;
 
   /// Throws SettingsError naming the field, its value and the allowed range.
   void validate() const;

@@ -96,8 +96,10 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
   if (s.session_start) {
     facts += fmt::format("<li>Rounds planned: {}, seed {}</li>", s.session_start->rounds, s.session_start->seed);
   }
-  facts += fmt::format("<li>Songs: {}</li><li id=\"status\" class=\"{}\">Session {}</li>", s.songs.size(),
+  const auto songs = s.songs.size() + static_cast<std::size_t>(s.songs_left_out);
+  facts += fmt::format("<li>Songs: {}</li><li id=\"status\" class=\"{}\">Session {}</li>", songs,
                        s.session_end ? "finished" : "unfinished", html_escape(status));
+  for (const auto& note : s.notes) facts += "<li class=\"note\">" + html_escape(note) + "</li>";
 
   std::string warnings;
   if (!s.warnings.empty()) {

@@ -31,15 +31,6 @@ std::optional<std::string> read_if_present(const fs::path& path, std::vector<std
   }
 }
 
-/// Song number from a file name "NNNN_<singer>_<kind>.ext"; -1 when it does not start with digits.
-int song_number_of(const fs::path& file) {
-  const auto name = file.filename().string();
-  std::size_t digits = 0;
-  while (digits < name.size() && digits < 9 && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
-  if (digits == 0 || digits >= name.size() || name[digits] != '_') return -1;
-  return std::stoi(name.substr(0, digits));
-}
-
 /// A path named by the session relative to it (or absolute), as a path relative to the session
 /// when it lies inside; empty when it escapes or is empty.
 std::string inside_session(const std::string& relative) {
@@ -103,6 +94,22 @@ std::vector<json> read_chains(const fs::path& chains, std::vector<std::string>& 
 
 }  // namespace
 
+int song_number_of(const fs::path& file) {
+  const auto name = file.filename().string();
+  std::size_t digits = 0;
+  while (digits < name.size() && digits < 9 && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
+  if (digits == 0 || digits >= name.size() || name[digits] != '_') return -1;
+  return std::stoi(name.substr(0, digits));
+}
+
+SessionData newest_songs(SessionData session, int count) {
+  if (count <= 0 || session.songs.size() <= static_cast<std::size_t>(count)) return session;
+  const auto drop = session.songs.size() - static_cast<std::size_t>(count);
+  session.songs.erase(session.songs.begin(), session.songs.begin() + static_cast<std::ptrdiff_t>(drop));
+  session.songs_left_out += static_cast<int>(drop);
+  return session;
+}
+
 std::vector<json> parse_json_lines(const std::string& text, const std::string& source, std::vector<std::string>& warnings,
                                    std::vector<int>* line_numbers) {
   std::vector<json> out;
@@ -141,12 +148,15 @@ SessionData read_session(const fs::path& dir) {
   if (auto text = read_if_present(dir / conversation::kSettingsFile, w)) s.settings_toml = *text;
 
   std::map<int, SongEntry> songs;
+  std::set<int> pruned;  // song numbers whose WAVs the songs cap removed
   for (const auto& e : s.events) {
     namespace ev = conversation::events;
     if (const auto* start = ev::get_if<ev::SessionStart>(e)) {
       if (!s.session_start) s.session_start = *start;
     } else if (const auto* end = ev::get_if<ev::SessionEnd>(e)) {
       s.session_end = *end;
+    } else if (const auto* gone = ev::get_if<ev::SongsPruned>(e)) {
+      for (const auto& wav : gone->wavs) pruned.insert(song_number_of(wav));
     } else if (const auto* song = ev::get_if<ev::Song>(e)) {
       auto& entry = songs[static_cast<int>(song->song)];
       entry.number = static_cast<int>(song->song);
@@ -185,14 +195,23 @@ SessionData read_session(const fs::path& dir) {
     entry.has_sidecar = true;
   }
   for (auto& [n, wav] : wav_files) songs[n].number = n;
+  int pruned_songs = 0;
   for (auto& [n, entry] : songs) {
     std::string wav = entry.song ? inside_session(entry.song->wav) : std::string();
     if (wav.empty() || !fs::is_regular_file(dir / wav, ec)) {
       wav = wav_files.count(n) ? wav_files[n] : std::string();
     }
     entry.wav = wav;
-    if (wav.empty()) w.push_back(fmt::format("song {} has no audio file", n));
+    entry.pruned = wav.empty() && pruned.count(n) > 0;
+    // The cap removes WAVs by design: one line for all of them, not one per song.
+    if (entry.pruned) ++pruned_songs;
+    else if (wav.empty()) w.push_back(fmt::format("song {} has no audio file", n));
     s.songs.push_back(std::move(entry));
+  }
+  if (pruned_songs > 0) {
+    s.notes.push_back(fmt::format("The songs cap (songs_max_mb) removed the audio of {} older songs; their sidecars "
+                                  "and the spectrograms drawn before stay.",
+                                  pruned_songs));
   }
 
   if (auto text = read_if_present(dir / conversation::kMeasuresFile, w)) {

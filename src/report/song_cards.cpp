@@ -97,6 +97,11 @@ std::string picture(const std::map<int, std::string>& images, const SongEntry& s
 
 std::string heard_figure(const SongEntry& song, const SongEntry* parent, const std::map<int, std::string>& images,
                          double longest_s) {
+  if (parent == nullptr && song.info.contains("parent") && song.info["parent"].is_number_integer()) {
+    return fmt::format("<figure class=\"heard none\"><div class=\"placeholder\">answers song {}, older than the "
+                       "songs shown here</div></figure>",
+                       song.info["parent"].get<int>());
+  }
   if (parent == nullptr) {
     const bool human = str_of(song.info, "kind") == "human";
     return fmt::format("<figure class=\"heard none\"><div class=\"placeholder\">{}</div></figure>",
@@ -124,7 +129,8 @@ std::string song_card(const SongEntry& song, const SongEntry* parent, const std:
     facts += fmt::format("<span>variation σ {:g}</span>", info["sigma"].get<double>());
   }
   if (const auto length = minutes_seconds(duration_of(song)); !length.empty()) facts += "<span>" + length + "</span>";
-  std::string audio = "<span class=\"missing\">no audio file</span>";
+  std::string audio = song.pruned ? "<span class=\"note\">audio removed by the songs cap</span>"
+                                   : "<span class=\"missing\">no audio file</span>";
   if (!song.wav.empty()) {
     audio = fmt::format("<audio controls preload=\"metadata\" src=\"../{}\"></audio>", html_escape(url_path(song.wav)));
   }
@@ -164,6 +170,11 @@ std::string songs_section(const SessionData& s, const std::map<int, std::string>
   std::string out = "<section id=\"timeline\"><h2>Songs</h2>\n";
   if (s.songs.empty()) return out + "<p class=\"empty\">No song has been sung yet.</p></section>\n";
   if (!images.empty()) out += colour_bar(range);
+  if (s.songs_left_out > 0) {
+    out += fmt::format("<p class=\"note\">The newest {} songs; {} older ones are in the session's songs folder and "
+                       "in its report (<code>metahuman report</code>).</p>\n",
+                       s.songs.size(), s.songs_left_out);
+  }
   out += "<div class=\"songs\">\n";
   for (const auto& song : s.songs) {
     const SongEntry* parent = nullptr;

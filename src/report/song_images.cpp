@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "conversation/session_paths.hpp"
 #include "core/errors.hpp"
@@ -79,8 +80,18 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
       return false;
     }
   };
+  std::set<int> listed;
   for (const auto& song : session.songs) {
-    if (song.wav.empty()) continue;
+    listed.insert(song.number);
+    if (song.wav.empty()) {
+      // The songs cap removed its audio: the picture drawn before is all that is left of it.
+      const auto relative = fmt::format("mel/{:04d}.png", song.number);
+      if (song.pruned && fs::is_regular_file(report_dir / relative, ec)) {
+        out.paths.emplace_back(song.number, relative);
+        ++out.kept;
+      }
+      continue;
+    }
     Song s{song.number, session.dir / song.wav, fmt::format("mel/{:04d}.png", song.number), false};
     const auto png = report_dir / s.relative;
     const auto wav_time = fs::last_write_time(s.wav, ec);
@@ -93,6 +104,14 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     songs.push_back(std::move(s));
   }
 
+  // Songs not listed here (older than a page's window, or pruned) keep their level while their
+  // picture exists: the range stays the one their pictures were drawn with.
+  for (const auto& [n, p] : cache.peaks) {
+    if (!listed.count(n) && fs::is_regular_file(mel_dir / fmt::format("{:04d}.png", n), ec)) peaks.emplace(n, p);
+  }
+  for (const auto& [n, relative] : out.paths) {
+    if (const auto it = cache.peaks.find(n); it != cache.peaks.end()) peaks.emplace(n, it->second);
+  }
   double peak = -INFINITY;
   for (const auto& [n, p] : peaks) peak = std::max(peak, p);
   out.range = session_db_range(peak, kRangeDb);
@@ -112,6 +131,19 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
   }
   write_file_atomic(mel_dir / "levels.json", levels_json(out.range, peaks));
   return out;
+}
+
+SongImages draw_images_before_removal(const fs::path& session_dir, const std::vector<fs::path>& wavs) {
+  SessionData session;
+  session.dir = session_dir;
+  for (const auto& wav : wavs) {
+    SongEntry song;
+    song.number = song_number_of(wav);
+    if (song.number < 0) continue;
+    song.wav = (fs::path(conversation::kSongsDir) / wav.filename()).generic_string();
+    session.songs.push_back(std::move(song));
+  }
+  return draw_song_images(session, session_dir / conversation::kReportDir, false);
 }
 
 }  // namespace mh::report

@@ -26,4 +26,11 @@ struct SongImages {
 /// warning. Throws IoError when the folder or an image cannot be written.
 SongImages draw_song_images(const SessionData& session, const std::filesystem::path& report_dir, bool redraw);
 
+/// Draws the pictures of the songs whose WAVs (inside `session_dir`'s songs folder) are about to be
+/// removed by the songs cap, on the range of the pictures already drawn, so that a capped session
+/// keeps every song's spectrogram even when no report or live page drew it meanwhile. Throws
+/// IoError when an image cannot be written.
+SongImages draw_images_before_removal(const std::filesystem::path& session_dir,
+                                      const std::vector<std::filesystem::path>& wavs);
+
 }  // namespace mh::report

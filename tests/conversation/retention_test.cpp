@@ -87,5 +87,26 @@ TEST(SongsCap, RemovesOnlyTheOldestWavsUntilTheFolderFits) {
   EXPECT_TRUE(cap_songs_folder(dir.path(), 0, 100000).wavs.empty());  // no cap
 }
 
+TEST(SongsCap, ShowsTheChosenWavsBeforeRemovingThem) {
+  test::TempDir dir;
+  for (int i = 0; i < 4; ++i) write_file_atomic(dir / fmt::format("{:04d}_Dennis_variation.wav", i), std::string(1000, 'a'));
+  std::vector<fs::path> seen;
+  bool present_when_seen = true;
+  const auto pruned = cap_songs_folder(dir.path(), 2500, 100, [&](const std::vector<fs::path>& wavs) {
+    seen = wavs;
+    for (const auto& w : wavs) present_when_seen = present_when_seen && fs::exists(w);
+  });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], dir / "0000_Dennis_variation.wav");
+  EXPECT_EQ(seen[1], dir / "0001_Dennis_variation.wav");
+  EXPECT_TRUE(present_when_seen);
+  EXPECT_EQ(pruned.wavs.size(), 2u);
+  EXPECT_FALSE(fs::exists(seen[0]));
+  // Nothing to remove: no call.
+  bool called = false;
+  cap_songs_folder(dir.path(), 1 << 20, 100, [&](const std::vector<fs::path>&) { called = true; });
+  EXPECT_FALSE(called);
+}
+
 }  // namespace
 }  // namespace mh::conversation

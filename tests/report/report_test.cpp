@@ -13,6 +13,7 @@
 #include "report/png.hpp"
 #include "report/png_decode.hpp"
 #include "report/session_reader.hpp"
+#include "report/song_images.hpp"
 #include "report/sound_session.hpp"
 #include "support/paths.hpp"
 
@@ -140,6 +141,69 @@ TEST(Report, ASecondRunKeepsUpToDateImages) {
   report::ReportOptions redraw;
   redraw.redraw_images = true;
   EXPECT_EQ(report::write_report(dir.path(), redraw).images_drawn, 3);
+}
+
+/// Song 0's WAV removed by the songs cap, as the conversation logs it.
+void prune_first_song(const fs::path& session) {
+  fs::remove(session / "songs/0000_Valerio_human.wav");
+  std::ofstream(session / "events.jsonl", std::ios::app)
+      << "\n{\"seq\": 50, \"time\": \"2026-01-01T00:00:00Z\", \"type\": \"songs_pruned\", "
+         "\"wavs\": [\"0000_Valerio_human.wav\"], \"bytes_freed\": 44100, \"songs_bytes\": 100, "
+         "\"songs_max_mb\": 0.1, \"line\": \"songs folder over 0.1 MB\"}\n";
+}
+
+TEST(Report, ASongWhoseAudioTheCapRemovedKeepsItsPictureAndIsNotAProblem) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path(), /*finished=*/true);
+  report::write_report(dir.path());
+  prune_first_song(dir.path());
+  const auto session = report::read_session(dir.path());
+  ASSERT_EQ(session.songs.size(), 3u);
+  EXPECT_TRUE(session.songs[0].pruned);
+  EXPECT_FALSE(session.songs[1].pruned);
+  for (const auto& w : session.warnings) EXPECT_EQ(w.find("song 0 has no audio file"), std::string::npos) << w;
+  ASSERT_EQ(session.notes.size(), 1u);
+  EXPECT_TRUE(contains(session.notes[0], "removed the audio of 1 older songs"));
+  const auto summary = report::write_report(dir.path());
+  EXPECT_EQ(summary.images_kept, 3);  // song 0's picture from before stays
+  const auto html = read_file(dir / "report/index.html");
+  EXPECT_TRUE(contains(html, "audio removed by the songs cap"));
+  EXPECT_TRUE(contains(html, "src=\"mel/0000.png\""));
+}
+
+TEST(Report, PicturesDrawnBeforeTheCapRemovesWavsSurviveThem) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path(), /*finished=*/true);
+  const auto wav = dir / "songs/0000_Valerio_human.wav";
+  const auto drawn = report::draw_images_before_removal(dir.path(), {wav});
+  EXPECT_EQ(drawn.drawn, 1);
+  EXPECT_TRUE(is_png(read_file(dir / "report/mel/0000.png")));
+  prune_first_song(dir.path());
+  const auto summary = report::write_report(dir.path());
+  EXPECT_EQ(summary.images_drawn + summary.images_kept, 3);
+  EXPECT_TRUE(contains(read_file(dir / "report/index.html"), "src=\"mel/0000.png\""));
+}
+
+TEST(Report, APageOfTheNewestSongsSaysHowManyAreLeftOutAndKeepsTheRange) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path(), /*finished=*/true);
+  const auto all = report::read_session(dir.path());
+  const auto whole = report::draw_song_images(all, dir / "report", false);
+  const auto newest = report::newest_songs(all, 1);
+  ASSERT_EQ(newest.songs.size(), 1u);
+  EXPECT_EQ(newest.songs[0].number, 2);
+  EXPECT_EQ(newest.songs_left_out, 2);
+  EXPECT_EQ(report::newest_songs(all, 0).songs.size(), 3u);
+  EXPECT_EQ(report::newest_songs(all, 5).songs_left_out, 0);
+  // Only the shown song is looked at; the range stays the whole session's.
+  const auto window = report::draw_song_images(newest, dir / "report", false);
+  EXPECT_EQ(window.paths.size(), 1u);
+  EXPECT_DOUBLE_EQ(window.range.top_db, whole.range.top_db);
+  const auto html = report::render_html(newest, window.paths, window.range);
+  EXPECT_TRUE(contains(html, "<li>Songs: 3</li>"));
+  EXPECT_TRUE(contains(html, "The newest 1 songs; 2 older ones"));
+  EXPECT_TRUE(contains(html, "answers song 1, older than the songs shown here"));
+  EXPECT_FALSE(contains(html, "id=\"song-0\""));
 }
 
 TEST(Report, JsonLinesSkipBlankAndBrokenLines) {

@@ -244,6 +244,22 @@ TEST_F(LiveServer, ForgetsAVanishedPageAndStopsWithAStreamOpen) {
   EXPECT_EQ(server_->watchers(), 0);
 }
 
+TEST_F(LiveServer, ShowsOnlyTheNewestSongsWhenToldTo) {
+  server_->stop();
+  report::LiveOptions options;
+  options.port = 0;
+  options.poll_ms = 50;
+  options.songs_shown = 2;
+  server_ = std::make_unique<report::LiveServer>(session_, options);
+  port_ = server_->start();
+  const auto data = data_at(9);
+  ASSERT_EQ(data["data"]["songs"].size(), 2u);
+  EXPECT_EQ(data["data"]["songs"][0]["song"], 1);
+  const auto html = data["songs_html"].get<std::string>();
+  EXPECT_EQ(html.find("id=\"song-0\""), std::string::npos);
+  EXPECT_NE(html.find("1 older ones"), std::string::npos);
+}
+
 TEST(LiveServerOptions, AreCheckedWithTheirNameAndRange) {
   report::LiveOptions options;
   options.port = 70000;
@@ -252,6 +268,14 @@ TEST(LiveServerOptions, AreCheckedWithTheirNameAndRange) {
     FAIL() << "port 70000 accepted";
   } catch (const SettingsError& e) {
     EXPECT_NE(std::string(e.what()).find("port = 70000"), std::string::npos) << e.what();
+  }
+  options = {};
+  options.songs_shown = -1;
+  try {
+    options.validate();
+    FAIL() << "songs_shown -1 accepted";
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("songs_shown = -1"), std::string::npos) << e.what();
   }
   test::TempDir dir;
   EXPECT_THROW(report::LiveServer(dir / "missing", report::LiveOptions{}), InputError);
