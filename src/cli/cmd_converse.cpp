@@ -24,6 +24,8 @@ namespace mh::cli {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr double kStopDrawSeconds = 20;  // well inside a service manager's usual 90 s
+
 struct ConverseOptions {
   std::string session;
   std::vector<std::string> agents;
@@ -120,7 +122,15 @@ void run_converse(const ConverseOptions& o) {
   const auto outcome = conversation::converse(c);
   control.reset();
   fmt::print("\n{}", measures_table(o.session));
-  const auto report = report::write_report(o.session);
+  // A stopped conversation exits promptly (a service manager kills what lingers): the pictures
+  // not drawn in time are left to `metahuman report`.
+  report::ReportOptions report_options;
+  if (outcome.stopped) report_options.image_seconds = kStopDrawSeconds;
+  const auto report = report::write_report(o.session, report_options);
+  if (report.images_left > 0) {
+    fmt::print("{} spectrograms not drawn at stop: metahuman report --session {} draws them\n", report.images_left,
+               o.session);
+  }
   fmt::print("report: {}\n", report.index_html.string());
   const std::string continue_with =
       fmt::format("metahuman converse --session {} --agents {} {} --resume{}", o.session, o.agents[0], o.agents[1],

@@ -31,6 +31,7 @@ namespace {
 
 // Events kept for pages that reconnect; one that fell further behind reloads the whole page.
 constexpr std::size_t kKeptEvents = 4096;
+constexpr double kDrawSeconds = 10;  // spectrograms drawn per redraw at most
 // A stream with nothing to say sends a comment this often, so that a vanished page is noticed.
 constexpr auto kKeepAlive = std::chrono::seconds(2);
 constexpr std::uint64_t kMaxFileBytes = 1ull << 30;
@@ -104,7 +105,8 @@ struct LiveServer::Impl {
     const auto session = newest_songs(read_session(root), options.songs_shown);
     SongImages images;
     try {
-      images = draw_song_images(session, root / conversation::kReportDir, false);
+      // Bounded, so that new events are not held back by a backlog of pictures (later redraws go on).
+      images = draw_song_images(session, root / conversation::kReportDir, false, kDrawSeconds);
     } catch (const Error& e) {
       images = SongImages{};
       images.warnings.push_back(fmt::format("spectrograms not drawn: {}", e.what()));

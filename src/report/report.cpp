@@ -148,7 +148,7 @@ std::string render_html(const SessionData& s, const std::vector<std::pair<int, s
 ReportSummary write_report(const fs::path& session_dir, const ReportOptions& options) {
   const auto session = read_session(session_dir);
   const auto report_dir = session_dir / conversation::kReportDir;
-  const auto images = draw_song_images(session, report_dir, options.redraw_images);
+  const auto images = draw_song_images(session, report_dir, options.redraw_images, options.image_seconds);
   auto with_warnings = session;
   with_warnings.warnings.insert(with_warnings.warnings.end(), images.warnings.begin(), images.warnings.end());
   ReportSummary summary;
@@ -157,6 +157,7 @@ ReportSummary write_report(const fs::path& session_dir, const ReportOptions& opt
   summary.songs = static_cast<int>(session.songs.size());
   summary.images_drawn = images.drawn;
   summary.images_kept = images.kept;
+  summary.images_left = images.left;
   summary.session_finished = session.session_end.has_value();
   summary.warnings = std::move(with_warnings.warnings);
   return summary;

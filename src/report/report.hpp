@@ -16,6 +16,9 @@ namespace mh::report {
 struct ReportOptions {
   /// Redraw every mel image even when a PNG newer than its WAV exists.
   bool redraw_images = false;
+  /// Seconds to spend drawing spectrograms (0: as long as it takes). A conversation stopped after
+  /// a week has thousands never drawn; a service manager does not wait for them.
+  double image_seconds = 0;
 };
 
 struct ReportSummary {
@@ -23,6 +26,7 @@ struct ReportSummary {
   int songs = 0;
   int images_drawn = 0;    ///< mel PNGs written by this call
   int images_kept = 0;     ///< mel PNGs already up to date
+  int images_left = 0;     ///< mel PNGs not drawn within `image_seconds`
   bool session_finished = false;
   std::vector<std::string> warnings;  ///< problems with the session's files (the page lists them too)
 };

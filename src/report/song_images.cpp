@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -18,7 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kRangeDb = 80;  // the front end's own top_db: what the models keep of a snippet
+constexpr double kRangeDb = 80;
+constexpr std::size_t kKeptSpectrograms = 64;  // computed once and held until drawn  // the front end's own top_db: what the models keep of a snippet
 
 /// levels.json: {"range_db": r, "top_db": t, "peaks": {"<song>": peak_db}}. Anything unreadable
 /// is an empty cache: images are redrawn, never trusted blindly.
@@ -49,12 +51,15 @@ std::string levels_json(const DbRange& range, const std::map<int, double>& peaks
 
 }  // namespace
 
-SongImages draw_song_images(const SessionData& session, const fs::path& report_dir, bool redraw) {
+SongImages draw_song_images(const SessionData& session, const fs::path& report_dir, bool redraw, double max_seconds) {
   const auto mel_dir = report_dir / conversation::kReportMelDir;
   std::error_code ec;
   fs::create_directories(mel_dir, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create: {}", mel_dir.string(), ec.message()));
   const auto cache = read_levels(mel_dir / "levels.json");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                               std::chrono::duration<double>(max_seconds));
+  auto out_of_time = [&] { return max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
 
   // First every song's levels (from the cache where its image is newer than its WAV), then the
   // session's range, then the pictures: the range must be known before the first is drawn.
@@ -72,7 +77,8 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     try {
       auto db = mel_db_of_audio(s.wav);
       peaks[s.number] = db.numel() ? db.max().item<double>() : silence_db();
-      computed[s.number] = std::move(db);
+      // A week of songs never drawn would not fit in memory: the rest are computed again to draw.
+      if (computed.size() < kKeptSpectrograms) computed[s.number] = std::move(db);
       return true;
     } catch (const InputError& e) {
       // A WAV being written right now or damaged: the song stays listed without a picture.
@@ -81,18 +87,19 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     }
   };
   std::set<int> listed;
-  for (const auto& song : session.songs) {
-    listed.insert(song.number);
-    if (song.wav.empty()) {
+  // Newest first: when time runs out, the songs left without a picture are the oldest.
+  for (auto song = session.songs.rbegin(); song != session.songs.rend(); ++song) {
+    listed.insert(song->number);
+    if (song->wav.empty()) {
       // The songs cap removed its audio: the picture drawn before is all that is left of it.
-      const auto relative = fmt::format("mel/{:04d}.png", song.number);
-      if (song.pruned && fs::is_regular_file(report_dir / relative, ec)) {
-        out.paths.emplace_back(song.number, relative);
+      const auto relative = fmt::format("mel/{:04d}.png", song->number);
+      if (song->pruned && fs::is_regular_file(report_dir / relative, ec)) {
+        out.paths.emplace_back(song->number, relative);
         ++out.kept;
       }
       continue;
     }
-    Song s{song.number, session.dir / song.wav, fmt::format("mel/{:04d}.png", song.number), false};
+    Song s{song->number, session.dir / song->wav, fmt::format("mel/{:04d}.png", song->number), false};
     const auto png = report_dir / s.relative;
     const auto wav_time = fs::last_write_time(s.wav, ec);
     const bool wav_ok = !ec;
@@ -100,20 +107,28 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     const auto cached = cache.peaks.find(s.number);
     s.fresh = !redraw && wav_ok && !ec && png_time >= wav_time && cached != cache.peaks.end();
     if (s.fresh) peaks[s.number] = cached->second;
-    else if (!compute(s)) continue;
+    else if (out_of_time()) {
+      ++out.left;
+      continue;
+    } else if (!compute(s)) {
+      continue;
+    }
     songs.push_back(std::move(s));
   }
 
   // Songs not listed here (older than a page's window, or pruned) keep their level while their
   // picture exists: the range stays the one their pictures were drawn with.
+  std::map<int, double> others;
   for (const auto& [n, p] : cache.peaks) {
-    if (!listed.count(n) && fs::is_regular_file(mel_dir / fmt::format("{:04d}.png", n), ec)) peaks.emplace(n, p);
+    if (!listed.count(n) && fs::is_regular_file(mel_dir / fmt::format("{:04d}.png", n), ec)) others.emplace(n, p);
   }
   for (const auto& [n, relative] : out.paths) {
-    if (const auto it = cache.peaks.find(n); it != cache.peaks.end()) peaks.emplace(n, it->second);
+    if (const auto it = cache.peaks.find(n); it != cache.peaks.end()) others.emplace(n, it->second);
   }
   double peak = -INFINITY;
-  for (const auto& [n, p] : peaks) peak = std::max(peak, p);
+  for (const auto* levels : {&peaks, &others}) {
+    for (const auto& [n, p] : *levels) peak = std::max(peak, p);
+  }
   out.range = session_db_range(peak, kRangeDb);
   const bool range_moved = !cache.range || std::abs(cache.range->top_db - out.range.top_db) > 1e-6;
 
@@ -123,13 +138,27 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
       out.paths.emplace_back(s.number, s.relative);
       continue;
     }
+    if (out_of_time()) {
+      ++out.left;
+      continue;
+    }
     if (!computed.count(s.number) && !compute(s)) continue;
     write_file_atomic(report_dir / s.relative, mel_png(computed.at(s.number), out.range));
-    computed.erase(s.number);  // a long session's spectrograms need not all stay in memory
+    computed.erase(s.number);
     ++out.drawn;
     out.paths.emplace_back(s.number, s.relative);
   }
-  write_file_atomic(mel_dir / "levels.json", levels_json(out.range, peaks));
+  // Only the levels of pictures drawn on this range are remembered: a song left for lack of time
+  // is looked at again by the next call, even when an old picture of it exists.
+  for (const auto& [n, relative] : out.paths) {
+    if (const auto it = peaks.find(n); it != peaks.end()) others[n] = it->second;
+  }
+  if (out.left > 0) {
+    out.warnings.push_back(fmt::format("{} older songs have no spectrogram yet (no time left to draw them): "
+                                       "`metahuman report --session {}` draws them",
+                                       out.left, session.dir.string()));
+  }
+  write_file_atomic(mel_dir / "levels.json", levels_json(out.range, others));
   return out;
 }
 

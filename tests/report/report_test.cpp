@@ -206,6 +206,24 @@ TEST(Report, APageOfTheNewestSongsSaysHowManyAreLeftOutAndKeepsTheRange) {
   EXPECT_FALSE(contains(html, "id=\"song-0\""));
 }
 
+TEST(ReportImages, OutOfTimeLeavesTheRestToTheNextReportAndSaysSo) {
+  test::TempDir dir;
+  test::make_fake_session(dir.path(), /*finished=*/true);
+  const auto session = report::read_session(dir.path());
+  const auto hurried = report::draw_song_images(session, dir / "report", false, 1e-9);
+  EXPECT_EQ(hurried.drawn, 0);
+  EXPECT_EQ(hurried.left, 3);
+  ASSERT_EQ(hurried.warnings.size(), 1u);
+  EXPECT_TRUE(contains(hurried.warnings[0], "3 older songs have no spectrogram yet")) << hurried.warnings[0];
+  report::ReportOptions options;
+  options.image_seconds = 1e-9;
+  EXPECT_EQ(report::write_report(dir.path(), options).images_left, 3);
+  const auto later = report::draw_song_images(session, dir / "report", false);
+  EXPECT_EQ(later.drawn, 3);
+  EXPECT_EQ(later.left, 0);
+  EXPECT_EQ(report::draw_song_images(session, dir / "report", false).kept, 3);
+}
+
 TEST(Report, JsonLinesSkipBlankAndBrokenLines) {
   std::vector<std::string> warnings;
   const auto lines = report::parse_json_lines("{\"a\":1}\n\n[1]\n{\"b\":2}\n{\"c\"", "x.jsonl", warnings);
