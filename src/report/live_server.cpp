@@ -102,7 +102,7 @@ struct LiveServer::Impl {
   /// Reads the session again and renders what the pages fetch. Missing spectrograms are drawn
   /// here (report/mel), by the report's own code.
   void rebuild(long long seq) {
-    const auto session = newest_songs(read_session(root), options.songs_shown);
+    const auto session = read_session(root, options.songs_shown);
     SongImages images;
     try {
       // Bounded, so that new events are not held back by a backlog of pictures (later redraws go on).

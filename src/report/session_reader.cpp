@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -133,7 +134,7 @@ std::vector<json> parse_json_lines(const std::string& text, const std::string& s
   return out;
 }
 
-SessionData read_session(const fs::path& dir) {
+SessionData read_session(const fs::path& dir, int newest) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError(fmt::format("{}: not a session folder (no such directory)", dir.string()));
   SessionData s;
@@ -181,9 +182,20 @@ SessionData read_session(const fs::path& dir) {
       if (f.path().extension() == ".json") sidecar_files[n] = f.path();
     }
   }
+  // A page of the newest songs reads only their sidecars: a week's thousands would make every
+  // redraw of the live page read hundreds of MB.
+  int first_shown = 0;
+  if (newest > 0) {
+    std::set<int> numbers;
+    for (const auto& [n, entry] : songs) numbers.insert(n);
+    for (const auto& [n, file] : sidecar_files) numbers.insert(n);
+    for (const auto& [n, file] : wav_files) numbers.insert(n);
+    if (numbers.size() > static_cast<std::size_t>(newest)) first_shown = *std::prev(numbers.end(), newest);
+  }
   for (auto& [n, file] : sidecar_files) {
     auto& entry = songs[n];
     entry.number = n;
+    if (n < first_shown) continue;
     auto text = read_if_present(file, w);
     if (!text) continue;
     auto parsed = json::parse(*text, nullptr, false);
@@ -191,7 +203,10 @@ SessionData read_session(const fs::path& dir) {
       w.push_back(fmt::format("{}/{} is not valid JSON (ignored)", conversation::kSongsDir, file.filename().string()));
       continue;
     }
-    for (auto it = parsed.begin(); it != parsed.end(); ++it) entry.info[it.key()] = it.value();
+    // The latents are most of a sidecar and nothing the page shows: a week's would fill memory.
+    for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+      if (it.key() != "latents") entry.info[it.key()] = std::move(it.value());
+    }
     entry.has_sidecar = true;
   }
   for (auto& [n, wav] : wav_files) songs[n].number = n;
@@ -250,7 +265,7 @@ SessionData read_session(const fs::path& dir) {
     }
     if (!h.empty()) s.histories[s.agents[i]] = h;
   }
-  return s;
+  return newest > 0 ? newest_songs(std::move(s), newest) : s;
 }
 
 }  // namespace mh::report

@@ -49,8 +49,9 @@ struct SessionData {
 };
 
 /// Reads `dir`. Throws InputError only when `dir` is not a directory. A line of events.jsonl that
-/// is not an event of the schema is left out with a warning.
-SessionData read_session(const std::filesystem::path& dir);
+/// is not an event of the schema is left out with a warning. With `newest` > 0 only the newest
+/// songs are kept (newest_songs) and only their sidecars are read.
+SessionData read_session(const std::filesystem::path& dir, int newest = 0);
 
 /// The session with only its newest `count` songs (all of them when `count` <= 0): a page that
 /// follows a conversation for weeks shows the latest songs, not thousands of cards.

@@ -195,6 +195,14 @@ TEST(Report, APageOfTheNewestSongsSaysHowManyAreLeftOutAndKeepsTheRange) {
   EXPECT_EQ(newest.songs_left_out, 2);
   EXPECT_EQ(report::newest_songs(all, 0).songs.size(), 3u);
   EXPECT_EQ(report::newest_songs(all, 5).songs_left_out, 0);
+  // Read that way, only the newest songs' sidecars are read: a broken older one goes unnoticed.
+  test::write_text_file(dir / "songs/0000_Valerio_human.json", "{\"song\": 0, \"map\": ");
+  const auto read_newest = report::read_session(dir.path(), 1);
+  ASSERT_EQ(read_newest.songs.size(), 1u);
+  EXPECT_EQ(read_newest.songs_left_out, 2);
+  EXPECT_TRUE(read_newest.songs[0].has_sidecar);
+  for (const auto& w : read_newest.warnings) EXPECT_EQ(w.find("0000_Valerio_human.json"), std::string::npos) << w;
+  EXPECT_EQ(read_newest.songs[0].info, newest.songs[0].info);
   // Only the shown song is looked at; the range stays the whole session's.
   const auto window = report::draw_song_images(newest, dir / "report", false);
   EXPECT_EQ(window.paths.size(), 1u);
