@@ -57,9 +57,12 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
   fs::create_directories(mel_dir, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create: {}", mel_dir.string(), ec.message()));
   const auto cache = read_levels(mel_dir / "levels.json");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                               std::chrono::duration<double>(max_seconds));
-  auto out_of_time = [&] { return max_seconds > 0 && std::chrono::steady_clock::now() >= deadline; };
+  // The levels may take half the time: the pictures need the rest.
+  const auto started = std::chrono::steady_clock::now();
+  auto out_of_time = [&](double share) {
+    return max_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= share * max_seconds;
+  };
 
   // First every song's levels (from the cache where its image is newer than its WAV), then the
   // session's range, then the pictures: the range must be known before the first is drawn.
@@ -107,7 +110,7 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     const auto cached = cache.peaks.find(s.number);
     s.fresh = !redraw && wav_ok && !ec && png_time >= wav_time && cached != cache.peaks.end();
     if (s.fresh) peaks[s.number] = cached->second;
-    else if (out_of_time()) {
+    else if (out_of_time(0.5)) {
       ++out.left;
       continue;
     } else if (!compute(s)) {
@@ -138,7 +141,7 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
       out.paths.emplace_back(s.number, s.relative);
       continue;
     }
-    if (out_of_time()) {
+    if (out_of_time(1.0)) {
       ++out.left;
       continue;
     }
