@@ -7,8 +7,8 @@
 #   - RSS after the first eighth of the run (15 min of a 2-h run) grows by at most 10 %: the peak
 #     of any later minute against the peak of the five minutes after it (scripts/soak_verdict.awk;
 #     runs under 8 minutes show it without judging);
-#   - the songs folder stays under its cap (songs_max_mb, plus the songs of the round under way)
-#     (+ 5 MB) and at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the
+#   - the songs' WAVs stay under their cap (songs_max_mb, plus the songs of the round under way)
+#     (+ 5 MB); the sidecars, the record, are kept and reported and at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the
 #     last K, the emancipation dream's, and the one of a dream under way).
 #
 #   scripts/soak.sh BUILD_DIR OUT [MINUTES=120] [CORPUS=data/default_corpus]
@@ -54,7 +54,10 @@ rm -rf "$session"
 "$bin" converse --session "$session" --agents "$out/Valerio" "$out/Dennis" --settings "$out/conversation.toml" \
   --forever > "$out/converse.log" 2>&1 &
 pid=$!
-echo "minute,rss_kb,open_files,session_kb,songs_kb,dreams_kb,agents_kb,songs_sung,snapshot_dreams_max" > "$out/soak.csv"
+echo "minute,rss_kb,open_files,session_kb,songs_kb,dreams_kb,agents_kb,songs_sung,snapshot_dreams_max,wavs_kb,sidecars_kb" > "$out/soak.csv"
+bytes_kb() {  # apparent size of the files matching $2 in folder $1, in kB
+  find "$1" -maxdepth 1 -name "$2" -printf '%s\n' 2>/dev/null | awk '{s += $1} END {print int(s / 1024)}'
+}
 snapshot_dreams() {  # the most dreams' snapshots any agent has
   for n in Valerio Dennis; do
     find "$session/dreams" -maxdepth 1 -name "${n}_*_before.ckpt" 2>/dev/null | sed -E "s|.*/${n}_([0-9]+)_.*|\\1|" | sort -u | wc -l
@@ -67,7 +70,7 @@ for ((m = 1; m <= minutes; m++)); do
   files=$(ls "/proc/$pid/fd" | wc -l)
   kb() { du -sk "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
   sung=$(grep -c '"type":"song"' "$session/events.jsonl" 2>/dev/null || true)
-  echo "$m,$rss,$files,$(kb "$session"),$(kb "$session/songs"),$(kb "$session/dreams"),$(kb "$out/Valerio" "$out/Dennis"),$sung,$(snapshot_dreams)" >> "$out/soak.csv"
+  echo "$m,$rss,$files,$(kb "$session"),$(kb "$session/songs"),$(kb "$session/dreams"),$(kb "$out/Valerio" "$out/Dennis"),$sung,$(snapshot_dreams),$(bytes_kb "$session/songs" '*.wav'),$(bytes_kb "$session/songs" '*.json')" >> "$out/soak.csv"
   printf '\rminute %d/%d  RSS %d MB  open files %d  songs %s' "$m" "$minutes" $((rss / 1024)) "$files" "$sung" >&2
 done
 echo >&2

@@ -669,7 +669,7 @@ void Loop::keep_songs_within_cap() {
   e.bytes_freed = pruned.bytes_freed;
   e.songs_bytes = pruned.bytes_after;
   e.songs_max_mb = s_.songs_max_mb;
-  e.line = fmt::format("songs folder over {} MB: removed the WAVs of {} older songs ({:.1f} MB), sidecars kept",
+  e.line = fmt::format("songs' WAVs over {} MB: removed the WAVs of {} older songs ({:.1f} MB), sidecars kept",
                        s_.songs_max_mb, pruned.wavs.size(), static_cast<double>(pruned.bytes_freed) / 1e6);
   emit(e);
 }

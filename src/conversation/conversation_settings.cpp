@@ -88,7 +88,7 @@ const FieldTable<ConversationSettings>& conversation_fields() {
        8, 100000},
       {"dream_snapshots_keep", "dream snapshots kept per agent: the last this many dreams' and the emancipation "
        "dream's (0: all)", &ConversationSettings::dream_snapshots_keep, 0, 1e6},
-      {"songs_max_mb", "> 0: cap of the songs folder in MB; the oldest songs' WAVs go first, sidecars stay (0: no cap)",
+      {"songs_max_mb", "> 0: cap of the songs' WAVs in MB; the oldest go first, sidecars stay and are not counted (0: no cap)",
        &ConversationSettings::songs_max_mb, 0, 1e9},
   };
   return table;

@@ -70,12 +70,13 @@ SongsPruned cap_songs_folder(const fs::path& songs_dir, std::uint64_t max_bytes,
   std::map<int64_t, std::vector<std::pair<fs::path, std::uint64_t>>> wavs;  // song number → its WAVs
   for (const auto& entry : fs::directory_iterator(songs_dir)) {
     if (!entry.is_regular_file(ec)) continue;
+    if (entry.path().extension() != ".wav") continue;  // sidecars are the record: never capped, never counted
     const std::uint64_t size = entry.file_size(ec);
     if (ec) continue;  // removed meanwhile
     total += size;
     const std::string name = entry.path().filename().string();
     const auto underscore = name.find('_');
-    if (entry.path().extension() != ".wav" || underscore == std::string::npos) continue;
+    if (underscore == std::string::npos) continue;
     const std::string number = name.substr(0, underscore);
     if (!all_digits(number)) continue;
     const int64_t song = std::stoll(number);

@@ -22,12 +22,14 @@ std::vector<std::string> prune_dream_snapshots(const std::filesystem::path& drea
 struct SongsPruned {
   std::vector<std::string> wavs;   ///< file names removed, oldest first
   std::uint64_t bytes_freed = 0;
-  std::uint64_t bytes_after = 0;   ///< the songs folder's size afterwards
+  std::uint64_t bytes_after = 0;   ///< the songs folder's WAVs afterwards
 };
 
-/// When the files of `songs_dir` take more than `max_bytes`, removes the WAVs of the oldest songs
-/// (by the number their name starts with, `NNNN_...wav`) until they fit, leaving every other file
-/// and every song numbered `protect_from` or later (songs the conversation still reads).
+/// When the WAVs of `songs_dir` take more than `max_bytes`, removes those of the oldest songs (by
+/// the number their name starts with, `NNNN_...wav`) until they fit, leaving every other file and
+/// every song numbered `protect_from` or later (songs the conversation still reads). Sidecars are
+/// not counted: they are the record and stay, so counting them would, after enough songs, leave
+/// no room for any audio at all.
 /// `max_bytes` = 0: no cap. `before_remove`, when set, gets the WAVs chosen before any goes (to
 /// draw their spectrograms). Throws IoError when a file cannot be removed.
 SongsPruned cap_songs_folder(const std::filesystem::path& songs_dir, std::uint64_t max_bytes, int64_t protect_from,

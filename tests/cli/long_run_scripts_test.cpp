@@ -59,7 +59,7 @@ TEST(LongRunScripts, ATwoMinuteSoakStopsOnSigtermWithinItsDiskBounds) {
                                    (dir / "soak").string() + " 2 " + corpus.string() + " 2>&1");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("pass  exit status after SIGTERM: 0"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("pass  songs folder under its cap"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pass  songs' WAVs under their cap"), std::string::npos) << r.output;
   EXPECT_EQ(line_count(dir / "soak" / "soak.csv"), 3u) << r.output;  // a header and a row a minute
 }
 

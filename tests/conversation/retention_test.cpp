@@ -70,21 +70,24 @@ TEST(SongsCap, RemovesOnlyTheOldestWavsUntilTheFolderFits) {
   }
   write_file_atomic(dir / "10000_Dennis_imitation.wav", std::string(1000, 'a'));  // past 9999 songs
   write_file_atomic(dir / "10000_Dennis_imitation.json", std::string(100, 'j'));
-  // 11 × 1100 bytes = 12100; a cap of 8000 needs 5 WAVs gone.
+  // 11 WAVs × 1000 bytes (the sidecars do not count); a cap of 8000 needs 3 gone.
   const auto pruned = cap_songs_folder(dir.path(), 8000, 10000);
-  ASSERT_EQ(pruned.wavs.size(), 5u);
-  for (int i = 0; i < 5; ++i) {
+  ASSERT_EQ(pruned.wavs.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(pruned.wavs[static_cast<size_t>(i)], fmt::format("{:04d}_Valerio_human.wav", i));
   }
-  EXPECT_EQ(pruned.bytes_freed, 5000u);
-  EXPECT_EQ(pruned.bytes_after, 7100u);
+  EXPECT_EQ(pruned.bytes_freed, 3000u);
+  EXPECT_EQ(pruned.bytes_after, 8000u);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(fs::exists(dir / fmt::format("{:04d}_Valerio_human.json", i))) << i;
   EXPECT_TRUE(fs::exists(dir / "10000_Dennis_imitation.wav"));
   // Songs the conversation still reads stay even when the folder cannot fit without them.
   const auto protected_run = cap_songs_folder(dir.path(), 1, 7);
-  EXPECT_EQ(protected_run.wavs.size(), 2u);  // songs 5 and 6
+  EXPECT_EQ(protected_run.wavs.size(), 4u);  // songs 3 to 6
   EXPECT_TRUE(fs::exists(dir / "0007_Valerio_human.wav"));
   EXPECT_TRUE(cap_songs_folder(dir.path(), 0, 100000).wavs.empty());  // no cap
+  // However many sidecars pile up, they leave the audio alone.
+  for (int i = 0; i < 50; ++i) write_file_atomic(dir / fmt::format("{:04d}_Dennis_variation.json", 100 + i), std::string(1000, 'j'));
+  EXPECT_TRUE(cap_songs_folder(dir.path(), 4000, 10).wavs.empty());
 }
 
 TEST(SongsCap, ShowsTheChosenWavsBeforeRemovingThem) {
