@@ -43,6 +43,8 @@ def main():
             write(song)
             sidecar = json.load(open(os.path.join(src, model["sidecar"])))
             sidecar["song"] = n
+            if "parent" in song:
+                sidecar["parent"] = song["parent"]
             with open(os.path.join(dst, base + ".json"), "w") as f:
                 json.dump(sidecar, f, indent=1)
             os.link(os.path.join(src, model["wav"]), os.path.join(dst, base + ".wav"))
