@@ -389,6 +389,34 @@ TEST(Png, RefusesABufferOfTheWrongSize) {
   EXPECT_TRUE(is_png(report::encode_png_rgb(2, 2, std::vector<std::uint8_t>(12, 200))));
 }
 
+TEST(Png, APaletteImageDecodesToItsColoursAndRefusesIndicesOutsideIt) {
+  const std::vector<std::array<std::uint8_t, 3>> palette{{0, 0, 0}, {255, 128, 7}};
+  const auto bytes = report::encode_png_indexed(3, 2, {0, 1, 0, 1, 1, 0}, palette);
+  const auto png = test::decode_png(bytes);
+  ASSERT_EQ(png.width, 3);
+  ASSERT_EQ(png.height, 2);
+  EXPECT_EQ(png.rgb[3], 255);  // pixel (1, 0) is colour 1
+  EXPECT_EQ(png.rgb[4], 128);
+  EXPECT_EQ(png.rgb[5], 7);
+  EXPECT_EQ(png.rgb[0], 0);
+  EXPECT_THROW(report::encode_png_indexed(3, 2, {0, 1, 2, 0, 0, 0}, palette), ShapeError);
+  EXPECT_THROW(report::encode_png_indexed(3, 2, {0, 1}, palette), ShapeError);
+  EXPECT_THROW(report::encode_png_indexed(1, 1, {0}, {}), ShapeError);
+}
+
+TEST(MelImage, ThePictureIsTheColourScaleWithinAStepOfTheFullColourOne) {
+  test::TempDir dir;
+  test::write_tone(dir / "tone.wav", 0.5, 440.0);
+  const auto db = report::mel_db_of_audio(dir / "tone.wav");
+  const auto range = report::session_db_range(db.max().item<double>());
+  const auto full = report::mel_db_to_image(db, range);
+  const auto png = test::decode_png(report::mel_png(db, range));
+  ASSERT_EQ(png.rgb.size(), full.rgb.size());
+  int worst = 0;
+  for (std::size_t i = 0; i < full.rgb.size(); ++i) worst = std::max(worst, std::abs(png.rgb[i] - full.rgb[i]));
+  EXPECT_LE(worst, 4);  // 256 levels of an 80-dB scale: a step is 0.3 dB
+}
+
 TEST(ReportCli, WritesTheReportAndNamesIt) {
   test::TempDir dir;
   test::make_fake_session(dir.path(), true);
