@@ -8,8 +8,9 @@
 #     of any later minute against the peak of the five minutes after it (scripts/soak_verdict.awk;
 #     runs under 8 minutes show it without judging);
 #   - the songs' WAVs stay under their cap (songs_max_mb, plus the songs of the round under way)
-#     (+ 5 MB); the sidecars, the record, are kept and reported and at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the
-#     last K, the emancipation dream's, and the one of a dream under way).
+#     (+ 5 MB); the sidecars, the record, are kept and their size is reported;
+#   - at most dream_snapshots_keep + 2 dreams' snapshots are kept per agent (the last K, the
+#     emancipation dream's, and the one of a dream under way).
 #
 #   scripts/soak.sh BUILD_DIR OUT [MINUTES=120] [CORPUS=data/default_corpus]
 #

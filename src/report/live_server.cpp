@@ -166,12 +166,11 @@ struct LiveServer::Impl {
     while (!stopping) {
       const auto gap = std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(options.poll_ms),
                                                                      took * options.redraw_gap_factor);
-      // In short naps: stop() must not wait for a long gap.
-      for (auto slept = std::chrono::steady_clock::duration::zero(); slept < gap && !stopping;
-           slept += std::chrono::milliseconds(50)) {
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(gap - slept, std::chrono::milliseconds(50)));
+      {
+        // stop() notifies: it does not wait out a long gap.
+        std::unique_lock<std::mutex> lock(mutex);
+        if (changed.wait_for(lock, gap, [&] { return stopping.load(); })) break;
       }
-      if (stopping) break;
       try {
         const auto start = std::chrono::steady_clock::now();
         follow_once(false);
@@ -344,6 +343,7 @@ int LiveServer::start() {
 void LiveServer::stop() {
   auto& s = *impl_;
   if (s.stopping.exchange(true)) return;
+  { std::lock_guard<std::mutex> lock(s.mutex); }  // a waiter between its check and its wait would miss the notify
   s.changed.notify_all();
   s.server.stop();
   if (s.listener.joinable()) s.listener.join();

@@ -28,7 +28,10 @@ DbRange session_db_range(double peak_db, double range_db) {
 
 namespace {
 
-void check_picture(const torch::Tensor& mel_db, const DbRange& range) {
+/// Calls f(y, x, t) for every pixel of the picture of `mel_db` (low frequencies at the bottom),
+/// t being its level on `range`: 0 at the dark end, 1 at the bright end, outside or NaN as it is.
+template <typename F>
+void for_each_pixel(const torch::Tensor& mel_db, const DbRange& range, F f) {
   if (mel_db.dim() != 2 || mel_db.size(0) == 0 || mel_db.size(1) == 0) {
     throw ShapeError(fmt::format("mel spectrogram: got {}, expected [n_mels > 0, frames > 0]",
                                  fmt::join(mel_db.sizes(), ", ")));
@@ -36,26 +39,27 @@ void check_picture(const torch::Tensor& mel_db, const DbRange& range) {
   if (!(range.range_db > 0)) {
     throw InputError(fmt::format("mel image range_db = {} must be positive", range.range_db));
   }
+  const auto db = mel_db.to(torch::kCPU, torch::kFloat32).contiguous();
+  const auto a = db.accessor<float, 2>();
+  const double bottom = range.bottom_db();
+  const int height = static_cast<int>(db.size(0)), width = static_cast<int>(db.size(1));
+  for (int y = 0; y < height; ++y) {
+    const int band = height - 1 - y;
+    for (int x = 0; x < width; ++x) f(y, x, (a[band][x] - bottom) / range.range_db);
+  }
 }
 
 }  // namespace
 
 RgbImage mel_db_to_image(const torch::Tensor& mel_db, const DbRange& range) {
-  check_picture(mel_db, range);
-  const auto db = mel_db.to(torch::kCPU, torch::kFloat32).contiguous();
-  const auto a = db.accessor<float, 2>();
-  const double bottom = range.bottom_db();
   RgbImage image;
-  image.height = static_cast<int>(db.size(0));
-  image.width = static_cast<int>(db.size(1));
+  image.height = mel_db.dim() == 2 ? static_cast<int>(mel_db.size(0)) : 0;
+  image.width = mel_db.dim() == 2 ? static_cast<int>(mel_db.size(1)) : 0;
   image.rgb.resize(static_cast<std::size_t>(image.width) * image.height * 3);
-  for (int y = 0; y < image.height; ++y) {
-    const int band = image.height - 1 - y;  // low frequencies at the bottom
-    for (int x = 0; x < image.width; ++x) {
-      const auto c = magma((a[band][x] - bottom) / range.range_db);
-      std::copy(c.begin(), c.end(), image.rgb.begin() + (static_cast<std::size_t>(y) * image.width + x) * 3);
-    }
-  }
+  for_each_pixel(mel_db, range, [&](int y, int x, double t) {
+    const auto c = magma(t);
+    std::copy(c.begin(), c.end(), image.rgb.begin() + (static_cast<std::size_t>(y) * image.width + x) * 3);
+  });
   return image;
 }
 
@@ -72,23 +76,15 @@ torch::Tensor mel_db_of_audio(const std::filesystem::path& audio_path) {
 
 std::string mel_png(const torch::Tensor& mel_db, const DbRange& range) {
   // 256 steps of the colour scale (0.3 dB each over 80 dB) as a palette: the picture looks the
-  // same and takes a third of the disk, which a week of songs makes gigabytes.
+  // same and takes under half the disk, which a week of songs makes gigabytes.
   constexpr int kLevels = 256;
-  check_picture(mel_db, range);
-  const auto db = mel_db.to(torch::kCPU, torch::kFloat32).contiguous();
-  const auto a = db.accessor<float, 2>();
-  const double bottom = range.bottom_db();
-  const int height = static_cast<int>(db.size(0)), width = static_cast<int>(db.size(1));
+  const int height = mel_db.dim() == 2 ? static_cast<int>(mel_db.size(0)) : 0;
+  const int width = mel_db.dim() == 2 ? static_cast<int>(mel_db.size(1)) : 0;
   std::vector<std::uint8_t> indices(static_cast<std::size_t>(width) * height);
-  for (int y = 0; y < height; ++y) {
-    const int band = height - 1 - y;  // low frequencies at the bottom
-    for (int x = 0; x < width; ++x) {
-      double t = (a[band][x] - bottom) / range.range_db;
-      if (!(t > 0)) t = 0;  // NaN included, as magma() draws it
-      indices[static_cast<std::size_t>(y) * width + x] =
-          static_cast<std::uint8_t>(std::lround(std::min(t, 1.0) * (kLevels - 1)));
-    }
-  }
+  for_each_pixel(mel_db, range, [&](int y, int x, double t) {
+    if (!(t > 0)) t = 0;  // NaN included, as magma() draws it
+    indices[static_cast<std::size_t>(y) * width + x] = static_cast<std::uint8_t>(std::lround(std::min(t, 1.0) * (kLevels - 1)));
+  });
   std::vector<std::array<std::uint8_t, 3>> palette;
   for (int i = 0; i < kLevels; ++i) palette.push_back(magma(static_cast<double>(i) / (kLevels - 1)));
   return encode_png_indexed(width, height, indices, palette);

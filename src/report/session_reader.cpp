@@ -265,7 +265,7 @@ SessionData read_session(const fs::path& dir, int newest) {
     }
     if (!h.empty()) s.histories[s.agents[i]] = h;
   }
-  return newest > 0 ? newest_songs(std::move(s), newest) : s;
+  return newest_songs(std::move(s), newest);
 }
 
 }  // namespace mh::report

@@ -19,8 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kRangeDb = 80;
-constexpr std::size_t kKeptSpectrograms = 64;  // computed once and held until drawn  // the front end's own top_db: what the models keep of a snippet
+constexpr double kRangeDb = 80;  // the front end's own top_db: what the models keep of a snippet
+constexpr std::size_t kKeptSpectrograms = 64;  // computed once and held until drawn
+
+/// A song's picture, relative to the report folder.
+std::string picture_of(int song) { return fmt::format("{}/{:04d}.png", conversation::kReportMelDir, song); }
 
 /// levels.json: {"range_db": r, "top_db": t, "peaks": {"<song>": peak_db}}. Anything unreadable
 /// is an empty cache: images are redrawn, never trusted blindly.
@@ -95,14 +98,14 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
     listed.insert(song->number);
     if (song->wav.empty()) {
       // The songs cap removed its audio: the picture drawn before is all that is left of it.
-      const auto relative = fmt::format("mel/{:04d}.png", song->number);
+      const auto relative = picture_of(song->number);
       if (song->pruned && fs::is_regular_file(report_dir / relative, ec)) {
         out.paths.emplace_back(song->number, relative);
         ++out.kept;
       }
       continue;
     }
-    Song s{song->number, session.dir / song->wav, fmt::format("mel/{:04d}.png", song->number), false};
+    Song s{song->number, session.dir / song->wav, picture_of(song->number), false};
     const auto png = report_dir / s.relative;
     const auto wav_time = fs::last_write_time(s.wav, ec);
     const bool wav_ok = !ec;
@@ -123,7 +126,7 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
   // picture exists: the range stays the one their pictures were drawn with.
   std::map<int, double> others;
   for (const auto& [n, p] : cache.peaks) {
-    if (!listed.count(n) && fs::is_regular_file(mel_dir / fmt::format("{:04d}.png", n), ec)) others.emplace(n, p);
+    if (!listed.count(n) && fs::is_regular_file(report_dir / picture_of(n), ec)) others.emplace(n, p);
   }
   for (const auto& [n, relative] : out.paths) {
     if (const auto it = cache.peaks.find(n); it != cache.peaks.end()) others.emplace(n, it->second);
@@ -161,7 +164,8 @@ SongImages draw_song_images(const SessionData& session, const fs::path& report_d
                                        "`metahuman report --session {}` draws them",
                                        out.left, session.dir.string()));
   }
-  write_file_atomic(mel_dir / "levels.json", levels_json(out.range, others));
+  // The live page redraws often and mostly draws nothing: the file is written only when it changes.
+  if (range_moved || others != cache.peaks) write_file_atomic(mel_dir / "levels.json", levels_json(out.range, others));
   return out;
 }
 
